@@ -1,0 +1,77 @@
+"""Typed records the engine returns: quotes, their speakers and the evidence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+QuoteKind = Literal["direct", "mixed", "indirect", "continuation"]
+SpeakerKind = Literal["person", "anonymous", "organisation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who said it, resolved within one document.
+
+    `name` is the fullest form seen in the document ("Myles B. Caggins III") or,
+    for an unnamed source, its description ("a senior defense official").
+    `key` is stable across documents: the same person gets the same key however
+    the name is spelt (see `attribution.names.speaker_key`).
+    """
+
+    name: str
+    key: str
+    kind: SpeakerKind
+    titles: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("titles", "roles", "organisations"):
+            d[k] = list(d[k])
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One attribution: what was said (content span), how it was cued, and by whom."""
+
+    start: int
+    end: int
+    text: str
+    kind: QuoteKind
+    cue_start: int | None = None
+    cue_end: int | None = None
+    cue: str | None = None
+    cue_lemma: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    mention: str | None = None
+    speaker: Speaker | None = None
+    via: str | None = None
+    confidence: float = 0.5
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire/JSON form; `speaker` is the resolved name, details under `speaker_info`."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "speaker": self.speaker.name if self.speaker else None,
+            "speaker_key": self.speaker.key if self.speaker else None,
+            "speaker_kind": self.speaker.kind if self.speaker else None,
+            "speaker_start": self.speaker_start,
+            "speaker_end": self.speaker_end,
+            "mention": self.mention,
+            "cue": self.cue,
+            "cue_lemma": self.cue_lemma,
+            "cue_start": self.cue_start,
+            "cue_end": self.cue_end,
+            "via": self.via,
+            "confidence": round(self.confidence, 3),
+            "evidence": dict(self.evidence),
+            "speaker_info": self.speaker.to_dict() if self.speaker else None,
+        }

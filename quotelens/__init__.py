@@ -1,0 +1,1 @@
+"""quotelens: who said what in the news."""
