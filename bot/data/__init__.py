@@ -1,0 +1,1 @@
+"""Rule data of the bot (word lists), loaded once by `bot.questions`."""
