@@ -1,37 +1,378 @@
-"""Entry points: text in, quotes out (the engine's public face)."""
+"""Entry points: text in, quotes out.
+
+`extract_quotes(doc)` is the engine as one plain function over a parsed `Doc`;
+`Extractor` holds a loaded pipeline and handles raw text: long texts in pieces,
+many texts in batches or worker processes.
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .records import Quote
+from .coref import DocumentEntities, Entity
+from .lexicon import Lexicon, get_lexicon
+from .marks import QuoteSpan, find_quote_spans, paragraph_bounds
+from .records import Quote, QuoteKind
+from .syntax import (
+    Cue,
+    according_to_source,
+    addressee_outlet,
+    char_span_of,
+    content_of,
+    find_verb_cues,
+    mention_bounds,
+    subject_of,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
+
+__all__ = ["Extractor", "extract_quotes"]
+
+MIN_INDIRECT_WEIGHT = 0.3  # cues rarer than this in PolNeAR train only frame direct quotes
+SENTENCE_END = frozenset(".!?")
+
+
+@dataclass
+class Frame:
+    """A cue with its source: the skeleton an attribution hangs on."""
+
+    cue: Cue
+    source: Token | None
+    source_rule: str
+    mention: tuple[int, int] | None  # token bounds of the speaker mention
+    content: tuple[int, int] | None  # token bounds of indirect content
+    content_rule: str = ""
+    via: str | None = None
+    quotes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    """A quote before its speaker is resolved."""
+
+    start: int
+    end: int
+    kind: QuoteKind
+    frame: Frame | None
+    confidence: float
+    rule: str
+    inherit_from: Draft | None = None  # continuation/same-paragraph: whose speaker
 
 
 def extract_quotes(doc: Doc) -> list[Quote]:
     """Every attribution in a parsed document, in text order."""
-    return []  # filled in by the engine work (issue 2)
+    text = doc.text
+    if not text.strip():
+        return []
+    lex = get_lexicon()
+    spans = find_quote_spans(text)
+    frames = _find_frames(doc, lex, spans)
+    drafts = _direct_quotes(doc, text, spans, frames)
+    drafts += _indirect_quotes(doc, frames, spans, lex)
+    drafts.sort(key=lambda d: (d.start, d.end))
+    return _resolve(doc, drafts, lex)
 
+
+# ---------------------------------------------------------------- frames
+
+def _inside_quote(starts: list[int], spans: list[QuoteSpan], pos: int) -> int | None:
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and spans[i].open_mark <= pos < spans[i].outer_end:
+        return i
+    return None
+
+
+def _find_frames(doc: Doc, lex: Lexicon, spans: list[QuoteSpan]) -> list[Frame]:
+    starts = [s.open_mark for s in spans]
+    frames = []
+    for sent in doc.sents:
+        for cue in find_verb_cues(sent, lex):
+            tok = doc[cue.token]
+            if _inside_quote(starts, spans, tok.idx) is not None:
+                continue
+            if cue.lemma == "according to":
+                source, rule = according_to_source(tok), "according-to"
+            else:
+                source, rule = subject_of(tok)
+            if source is not None and _inside_quote(starts, spans, source.idx) is not None:
+                source = None
+            mention = mention_bounds(source) if source is not None else None
+            content = content_of(tok, cue.lemma, source)
+            frames.append(
+                Frame(
+                    cue=cue,
+                    source=source,
+                    source_rule=rule,
+                    mention=mention,
+                    content=(content[0], content[1]) if content else None,
+                    content_rule=content[2] if content else "",
+                    via=addressee_outlet(tok, lex),
+                )
+            )
+    _attach_outlets(doc, frames, lex)
+    return frames
+
+
+def _attach_outlets(doc: Doc, frames: list[Frame], lex: Lexicon) -> None:
+    """"X said …, according to Reuters": Reuters is the medium, X the speaker."""
+    for f in frames:
+        if f.cue.lemma != "according to" or f.mention is None:
+            continue
+        name = doc[f.mention[0] : f.mention[1] + 1].text
+        if not lex.is_outlet(name):
+            continue
+        sent = doc[f.cue.token].sent
+        others = [g for g in frames if g is not f and g.source is not None and g.cue.lemma != "according to"
+                  and sent.start <= g.cue.token < sent.end]
+        if others:
+            for g in others:
+                g.via = g.via or name
+            f.source = None  # the outlet only carried the words
+            f.mention = None
+
+
+# ---------------------------------------------------------------- direct quotes
+
+def _token_range(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    return span.start, span.end - 1
+
+
+def _words(doc: Doc, lo: int, hi: int) -> int:
+    return sum(1 for t in doc[lo : hi + 1] if not (t.is_punct or t.is_space))
+
+
+def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Frame]) -> list[Draft]:
+    paragraphs = paragraph_bounds(text)
+    frames_by_cue_pos = sorted(((doc[f.cue.token].idx, f) for f in frames if f.source is not None), key=lambda x: x[0])
+    cue_positions = [p for p, _ in frames_by_cue_pos]
+    drafts: list[Draft] = []
+    last_in_paragraph: dict[int, Draft] = {}
+    previous: Draft | None = None
+    for qi, q in enumerate(spans):
+        p_lo, p_hi = paragraphs[q.paragraph]
+        tokens = _token_range(doc, q.start, q.end)
+        if tokens is None:
+            continue
+        n_words = _words(doc, *tokens)
+        inner = text[q.start : q.end]
+        # 1. a cue whose reported content holds this quote: direct or mixed
+        holder = _holding_frame(doc, frames, q)
+        if holder is not None:
+            lo, hi = holder.content  # type: ignore[misc]
+            outside = _words(doc, lo, hi) - sum(
+                _words(doc, *r) for r in (_token_range(doc, s.start, s.end) for s in spans
+                                          if s.start >= doc[lo].idx and s.end <= doc[hi].idx + len(doc[hi]))
+                if r
+            )
+            kind: QuoteKind = "mixed" if outside >= 3 else "direct"
+            if kind == "direct" or n_words >= 1:
+                d = Draft(q.start, q.end, kind, holder, 0.9 if kind == "direct" else 0.8, f"{kind}-in-content")
+                holder.quotes.append(qi)
+                drafts.append(d)
+                last_in_paragraph[q.paragraph] = d
+                previous = d
+                continue
+        # 2. a cue next to the quote in the same sentence
+        frame = _adjacent_frame(doc, text, q, spans, qi, p_lo, p_hi, cue_positions, frames_by_cue_pos)
+        if frame is not None and _is_speech(inner, n_words, frame=True):
+            d = Draft(q.start, q.end, "direct", frame, 0.9, "direct-adjacent-cue")
+            frame.quotes.append(qi)
+            drafts.append(d)
+            last_in_paragraph[q.paragraph] = d
+            previous = d
+            continue
+        # 3. another quote of the same paragraph already has a speaker
+        same = last_in_paragraph.get(q.paragraph)
+        if same is not None and _is_speech(inner, n_words, frame=False):
+            d = Draft(q.start, q.end, "direct", None, 0.75, "direct-same-paragraph", inherit_from=same)
+            drafts.append(d)
+            last_in_paragraph[q.paragraph] = d
+            previous = d
+            continue
+        # 4. a paragraph that is only a quote continues the previous speaker
+        para_text = text[p_lo:p_hi].strip()
+        opens_paragraph = text[p_lo:q.open_mark].strip() == ""
+        covers = (q.outer_end - q.open_mark) >= 0.6 * len(para_text)
+        prev_para_continues = q.paragraph > 0 and any(
+            s.paragraph == q.paragraph - 1 and s.continues for s in spans[max(0, qi - 3):qi]
+        )
+        if previous is not None and opens_paragraph and (covers or prev_para_continues) and n_words >= 3:
+            d = Draft(q.start, q.end, "continuation", None, 0.7, "continuation-paragraph", inherit_from=previous)
+            drafts.append(d)
+            last_in_paragraph[q.paragraph] = d
+            previous = d
+            continue
+    return drafts
+
+
+def _holding_frame(doc: Doc, frames: list[Frame], q: QuoteSpan) -> Frame | None:
+    best = None
+    for f in frames:
+        if f.content is None or f.source is None:
+            continue
+        lo, hi = f.content
+        c_start, c_end = doc[lo].idx, doc[hi].idx + len(doc[hi])
+        if c_start <= q.open_mark + 1 and q.end <= c_end + 1 and (c_end - c_start) < 4 * (q.end - q.start) + 400:
+            if best is None or (c_end - c_start) < (doc[best.content[1]].idx - doc[best.content[0]].idx):  # type: ignore[index]
+                best = f
+    return best
+
+
+def _adjacent_frame(
+    doc: Doc, text: str, q: QuoteSpan, spans: list[QuoteSpan], qi: int,
+    p_lo: int, p_hi: int, cue_positions: list[int], frames_by_pos: list[tuple[int, Frame]],
+) -> Frame | None:
+    """The cue in the quote's own sentence: after it (`“…,” X said`) or before (`X said: “…”`)."""
+    # right: from the closing mark to the end of the sentence, the next quote or the paragraph
+    right_lo = q.outer_end
+    right_hi = p_hi
+    if qi + 1 < len(spans) and spans[qi + 1].paragraph == q.paragraph:
+        right_hi = min(right_hi, spans[qi + 1].open_mark)
+    for i in range(right_lo, right_hi):
+        if text[i] in SENTENCE_END and (i + 1 >= len(text) or text[i + 1].isspace() or text[i + 1] in "”\""):
+            right_hi = i + 1
+            break
+    inner_tail = text[q.start : q.end].rstrip()[-1:]
+    ends_sentence = inner_tail in SENTENCE_END
+    # left: from the sentence start (or the previous quote) to the opening mark
+    left_hi = q.open_mark
+    left_lo = p_lo
+    if qi > 0 and spans[qi - 1].paragraph == q.paragraph:
+        left_lo = max(left_lo, spans[qi - 1].outer_end)
+    for i in range(left_hi - 1, left_lo - 1, -1):
+        if text[i] in SENTENCE_END and i + 1 < len(text) and text[i + 1].isspace():
+            left_lo = i + 1
+            break
+    right = [f for p, f in frames_by_pos[bisect.bisect_left(cue_positions, right_lo):bisect.bisect_left(cue_positions, right_hi)]]
+    left = [f for p, f in frames_by_pos[bisect.bisect_left(cue_positions, left_lo):bisect.bisect_left(cue_positions, left_hi)]]
+    right_words = len(text[right_lo:right_hi].split())
+    # "“…,” X said." / "“…?” asked X." — and a short trailing "X said." after a full stop
+    if right and (not ends_sentence or inner_tail in "?!" or right_words <= 8):
+        cand = [f for f in right if f.content is None or doc[f.content[0]].idx < right_lo or f.content_rule == "clause-before-cue"]
+        if cand:
+            return min(cand, key=lambda f: doc[f.cue.token].idx)
+    if left:
+        # "X said: “…”" / "X said “…”" — the nearest cue before the quote
+        return max(left, key=lambda f: doc[f.cue.token].idx)
+    return None
+
+
+def _is_speech(inner: str, n_words: int, frame: bool) -> bool:
+    """Tell a quotation from scare quotes around a name, a title or a word."""
+    if n_words == 0:
+        return False
+    if frame:
+        return n_words >= 2 or inner.rstrip()[-1:] in ".,!?"
+    words = inner.split()
+    if n_words < 4:
+        return False
+    titled = sum(1 for w in words if w[:1].isupper())
+    return not (titled == len(words) and n_words <= 6)
+
+
+# ---------------------------------------------------------------- indirect
+
+def _indirect_quotes(doc: Doc, frames: list[Frame], spans: list[QuoteSpan], lex: Lexicon) -> list[Draft]:
+    drafts = []
+    for f in frames:
+        if f.content is None or f.source is None or f.quotes:
+            continue
+        if f.cue.weight < MIN_INDIRECT_WEIGHT:
+            continue
+        lo, hi = f.content
+        start, end = char_span_of(doc, lo, hi)
+        if end - start < 3:
+            continue
+        if any(s.start < end and start < s.end for s in spans):
+            continue  # holds a quotation that did not take this frame: leave it to the quote
+        conf = round(min(0.95, 0.4 + 0.5 * f.cue.weight), 3)
+        drafts.append(Draft(start, end, "indirect", f, conf, "indirect-" + f.content_rule))
+    return drafts
+
+
+# ---------------------------------------------------------------- resolution
+
+def _resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
+    entities = DocumentEntities(doc, lex)
+    resolved: dict[int, tuple[Entity | None, tuple[int, int] | None, str, str]] = {}
+    out_rows = []
+    # resolve in the order a reader meets the mentions
+    order = sorted(drafts, key=lambda d: min(d.start, doc[d.frame.cue.token].idx) if d.frame else d.start)
+    for d in order:
+        if d.frame is not None and d.frame.mention is not None and d.frame.source is not None:
+            lo, hi = d.frame.mention
+            res = entities.resolve(lo, hi, d.frame.source)
+            span = doc[lo : hi + 1]
+            mspan = (span.start_char, span.end_char)
+            if res.entity is not None:
+                entities.note_speaker(span.start_char, res.entity)
+            resolved[id(d)] = (res.entity, mspan, d.frame.source_rule, res.rule)
+        elif d.inherit_from is not None and id(d.inherit_from) in resolved:
+            ent, mspan, _src_rule, _ = resolved[id(d.inherit_from)]
+            resolved[id(d)] = (ent, mspan, "inherited", d.rule)
+        else:
+            resolved[id(d)] = (None, None, "none", "unresolved")
+        out_rows.append(d)
+    quotes = []
+    text = doc.text
+    for d in sorted(out_rows, key=lambda d: (d.start, d.end)):
+        ent, mspan, src_rule, res_rule = resolved[id(d)]
+        f = d.frame
+        evidence = {"quote": d.rule, "speaker": src_rule, "resolution": res_rule}
+        if f is not None:
+            evidence["cue"] = f.cue.rule
+        quotes.append(
+            Quote(
+                start=d.start,
+                end=d.end,
+                text=text[d.start : d.end],
+                kind=d.kind,
+                cue_start=f.cue.start if f else None,
+                cue_end=f.cue.end if f else None,
+                cue=text[f.cue.start : f.cue.end] if f else None,
+                cue_lemma=f.cue.lemma if f else None,
+                speaker_start=mspan[0] if mspan else None,
+                speaker_end=mspan[1] if mspan else None,
+                mention=text[mspan[0] : mspan[1]] if mspan else None,
+                speaker=ent.speaker() if ent is not None else None,
+                via=f.via if f else None,
+                confidence=d.confidence if ent is not None else d.confidence * 0.5,
+                evidence=evidence,
+            )
+        )
+    return quotes
+
+
+# ---------------------------------------------------------------- the pipeline shell
 
 class Extractor:
     """Holds a loaded pipeline and turns texts into quotes."""
 
-    def __init__(self, nlp: Language | None = None, model: str | None = None) -> None:
-        from .pipeline import load_nlp
+    #: texts longer than this are processed in paragraph-aligned pieces
+    chunk_chars = 100_000
 
-        self.nlp = nlp if nlp is not None else load_nlp(model)
+    def __init__(self, nlp: Language | None = None, model: str | None = None) -> None:
+        from .pipeline import build_pipeline
+
+        self.nlp = nlp if nlp is not None else build_pipeline(model)
 
     def extract(self, text: str) -> list[Quote]:
         """The quotes in one text."""
-        return extract_quotes(self.nlp(text))
+        return next(self.extract_many([text]))
 
     def extract_many(
         self, texts: Iterable[str], workers: int = 1, batch_size: int = 16
     ) -> Iterator[list[Quote]]:
-        """The quotes of each text, in input order."""
-        for text in texts:
-            yield self.extract(text)
+        """The quotes of each text, in input order; `workers` > 1 uses processes."""
+        from .pipeline import run_pipe
+
+        yield from run_pipe(self.nlp, texts, workers=workers, batch_size=batch_size,
+                            chunk_chars=self.chunk_chars)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import PipelineNotFound
+from .records import Quote
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -46,3 +48,78 @@ def load_nlp(name: str | None = None) -> Language:
         return spacy.load(resolved)
     except (OSError, ImportError) as exc:
         raise PipelineNotFound(f"cannot load spaCy pipeline {resolved!r}: {exc}") from exc
+
+
+def build_pipeline(name: str | None = None) -> Language:
+    """The trained pipeline with quotelens' components added (a fresh copy)."""
+    import spacy
+
+    from . import components  # noqa: F401  (registers the factories)
+
+    resolved = resolve_model_name(name)
+    try:
+        if importlib.util.find_spec(resolved) is not None:
+            nlp = importlib.import_module(resolved).load()
+        else:
+            nlp = spacy.load(resolved)
+    except (OSError, ImportError) as exc:
+        raise PipelineNotFound(f"cannot load spaCy pipeline {resolved!r}: {exc}") from exc
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("quotelens_newline_sentences", before="parser")
+    nlp.add_pipe("quotelens_attribution", last=True)
+    return nlp
+
+
+def split_text(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """Pieces of at most `max_chars`, cut at paragraph (else sentence, else space) breaks."""
+    if len(text) <= max_chars:
+        return [(0, text)]
+    pieces = []
+    pos = 0
+    while pos < len(text):
+        end = min(len(text), pos + max_chars)
+        if end < len(text):
+            window = text[pos:end]
+            cut = window.rfind("\n")
+            if cut < max_chars // 2:
+                cut = max(window.rfind(". "), window.rfind(" "))
+            if cut > 0:
+                end = pos + cut + 1
+        pieces.append((pos, text[pos:end]))
+        pos = end
+    return pieces
+
+
+def run_pipe(
+    nlp: Language,
+    texts: Iterable[str],
+    workers: int = 1,
+    batch_size: int = 16,
+    chunk_chars: int = 100_000,
+) -> Iterator[list[Quote]]:
+    """Run the pipeline over texts, yielding each text's quotes in input order.
+
+    Long texts go through in pieces (offsets shifted back), so memory stays
+    bounded whatever the input; `workers` > 1 runs spaCy's worker processes.
+    """
+    from .components import quotes_of
+
+    chunk_chars = min(chunk_chars, nlp.max_length)
+    pending: dict[int, tuple[int, list[Quote]]] = {}  # text index -> (pieces left, quotes)
+    next_out = 0
+
+    def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
+        for i, text in enumerate(texts):
+            parts = split_text(text, chunk_chars)
+            pending[i] = (len(parts), [])
+            for offset, part in parts:
+                yield part, (i, offset)
+
+    stream = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=max(1, workers))
+    for doc, (i, offset) in stream:
+        left, found = pending[i]
+        found.extend(Quote.from_dict(d).shifted(offset) if offset else Quote.from_dict(d) for d in quotes_of(doc))
+        pending[i] = (left - 1, found)
+        while next_out in pending and pending[next_out][0] == 0:
+            yield pending.pop(next_out)[1]
+            next_out += 1

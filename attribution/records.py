@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 QuoteKind = Literal["direct", "mixed", "indirect", "continuation"]
@@ -31,6 +31,17 @@ class Speaker:
         for k in ("titles", "roles", "organisations"):
             d[k] = list(d[k])
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Speaker:
+        return cls(
+            name=d["name"],
+            key=d["key"],
+            kind=d["kind"],
+            titles=tuple(d.get("titles", ())),
+            roles=tuple(d.get("roles", ())),
+            organisations=tuple(d.get("organisations", ())),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +86,40 @@ class Quote:
             "evidence": dict(self.evidence),
             "speaker_info": self.speaker.to_dict() if self.speaker else None,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Quote:
+        """The inverse of `to_dict`."""
+        info = d.get("speaker_info")
+        return cls(
+            start=d["start"],
+            end=d["end"],
+            text=d["text"],
+            kind=d["kind"],
+            cue_start=d.get("cue_start"),
+            cue_end=d.get("cue_end"),
+            cue=d.get("cue"),
+            cue_lemma=d.get("cue_lemma"),
+            speaker_start=d.get("speaker_start"),
+            speaker_end=d.get("speaker_end"),
+            mention=d.get("mention"),
+            speaker=Speaker.from_dict(info) if info else None,
+            via=d.get("via"),
+            confidence=d.get("confidence", 0.5),
+            evidence=dict(d.get("evidence") or {}),
+        )
+
+    def shifted(self, offset: int) -> Quote:
+        """The same quote with every offset moved by `offset` (for texts processed in pieces)."""
+        def mv(x: int | None) -> int | None:
+            return None if x is None else x + offset
+
+        return replace(
+            self,
+            start=self.start + offset,
+            end=self.end + offset,
+            cue_start=mv(self.cue_start),
+            cue_end=mv(self.cue_end),
+            speaker_start=mv(self.speaker_start),
+            speaker_end=mv(self.speaker_end),
+        )

@@ -1,0 +1,293 @@
+"""Who a mention is: names to their fullest form, pronouns and nominals to entities.
+
+Heuristics, in the order a reader applies them:
+- a name resolves to the fullest form of that name in the document
+  ("Caggins" → "Myles B. Caggins III"), keeping titles, roles, organisations;
+- he/she → the most recent person who spoke or was a subject;
+- "the general", "the US military spokesperson", "the Pentagon chief" → the most
+  recent person whose titles or roles fit the head noun; failing that, one named
+  a little later (a lede that names the speaker in the next paragraph);
+- "the officials", "the administration official" → the unnamed source introduced
+  before with the same head noun;
+- "a senior defense official", "two administration officials" → an unnamed
+  source of its own, never merged into a named person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .lexicon import Lexicon
+from .names import AFFIXES, is_name_extension, name_tokens, speaker_key
+from .records import Speaker, SpeakerKind
+
+DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
+FEMALE = frozenset({"she", "her", "hers"})
+MALE = frozenset({"he", "him", "his"})
+PLURAL = frozenset({"they", "them", "their", "we"})
+_DOTS = re.compile(r"[.\u2019'’]")
+
+
+@dataclass
+class Entity:
+    """A speaker-to-be in one document: a person, an unnamed source or an organisation."""
+
+    name: str
+    kind: SpeakerKind
+    titles: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # char offsets of mentions
+    head_lemma: str = ""
+    plural: bool = False
+
+    def fit_words(self) -> set[str]:
+        words: set[str] = set()
+        for s in (*self.titles, *self.roles, *self.organisations):
+            words.update(_DOTS.sub("", w).lower() for w in s.split())
+        return words
+
+    def speaker(self) -> Speaker:
+        return Speaker(
+            name=self.name,
+            key=speaker_key(self.name, self.kind),
+            kind=self.kind,
+            titles=tuple(dict.fromkeys(self.titles)),
+            roles=tuple(dict.fromkeys(self.roles)),
+            organisations=tuple(dict.fromkeys(self.organisations)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    entity: Entity | None
+    rule: str
+
+
+def _clean_name(text: str) -> str:
+    text = text.strip().replace("\u00a0", " ")
+    text = re.sub(r"(’s|'s|’|')$", "", text).strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def _pre_name_tokens(ent: Span) -> list[Token]:
+    """Tokens before a name inside its noun phrase: titles, ranks, roles."""
+    root = ent.root
+    out = []
+    for t in root.subtree:
+        if t.i >= ent.start:
+            break
+        if t.dep_ in ("det", "punct", "case", "cc", "poss") and t.i < ent.start and t.lower_ in ("the", "a", "an", ","):
+            continue
+        out.append(t)
+    # a title the tokenizer glued into the entity ("Gen. Kenneth McKenzie")
+    for t in ent:
+        if _DOTS.sub("", t.lower_) in AFFIXES:
+            out.append(t)
+        else:
+            break
+    return out
+
+
+def _split_titles(tokens: list[Token], doc: Doc) -> tuple[list[str], list[str], list[str]]:
+    titles, role_words, orgs = [], [], []
+    for t in tokens:
+        bare = _DOTS.sub("", t.lower_)
+        if bare in AFFIXES and (t.text[:1].isupper() or t.text.endswith(".")):
+            titles.append(t.text)
+        role_words.append(t.text_with_ws)
+    role = "".join(role_words).strip(" ,")
+    if role:
+        orgs.extend(e.text for e in doc.ents if e.label_ in ORG_ENTS and tokens and tokens[0].i <= e.start and e.end - 1 <= tokens[-1].i)
+    return titles, ([role] if role and role not in titles else []), orgs
+
+
+def _appositive_role(ent: Span) -> tuple[str | None, list[str]]:
+    """"McKenzie, the top U.S. general," → "the top U.S. general"."""
+    root = ent.root
+    doc = ent.doc
+    for c in root.children:
+        if c.dep_ == "appos" and c.i >= ent.end:
+            lo, hi = c.left_edge.i, c.right_edge.i
+            span = doc[lo : hi + 1]
+            if any(e.label_ == "PERSON" for e in span.ents):
+                continue
+            orgs = [e.text for e in span.ents if e.label_ in ORG_ENTS]
+            return span.text.strip(" ,"), orgs
+    if root.dep_ == "appos" and root.head.i < ent.start and root.head.pos_ == "NOUN":
+        head = root.head
+        span = doc[head.left_edge.i : head.i + 1]
+        return span.text.strip(" ,"), [e.text for e in span.ents if e.label_ in ORG_ENTS]
+    return None, []
+
+
+class DocumentEntities:
+    """The people and sources of one document, and how mentions resolve to them."""
+
+    def __init__(self, doc: Doc, lex: Lexicon) -> None:
+        self.doc = doc
+        self.lex = lex
+        self.persons: list[Entity] = []
+        self.others: list[Entity] = []  # unnamed sources and organisations
+        self.subject_persons: list[tuple[int, Entity]] = []  # (char pos, entity) in order
+        self.person_mentions: list[tuple[int, Entity]] = []
+        self.speakers: list[tuple[int, Entity]] = []  # recorded as attributions are made
+        self._collect_persons()
+
+    # ------------------------------------------------------------ building
+    def _collect_persons(self) -> None:
+        ents = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        full_first = sorted(ents, key=lambda e: -len(name_tokens(_clean_name(e.text))))
+        by_span: dict[tuple[int, int], Entity] = {}
+        for ent in full_first:
+            name = _clean_name(ent.text)
+            toks = name_tokens(name)
+            if not toks or self.lex.is_outlet(name):
+                continue
+            entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+            if entity is None:
+                entity = Entity(name=_strip_titles(name), kind="person")
+                self.persons.append(entity)
+            by_span[(ent.start, ent.end)] = entity
+            titles, roles, orgs = _split_titles(_pre_name_tokens(ent), self.doc)
+            app, app_orgs = _appositive_role(ent)
+            entity.titles.extend(titles)
+            entity.roles.extend(roles + ([app] if app else []))
+            entity.organisations.extend(orgs + app_orgs)
+        for ent in ents:
+            entity = by_span.get((ent.start, ent.end))
+            if entity is None:
+                continue
+            entity.positions.append(ent.start_char)
+            self.person_mentions.append((ent.start_char, entity))
+            if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
+                self.subject_persons.append((ent.start_char, entity))
+        self.person_mentions.sort(key=lambda x: x[0])
+        self.subject_persons.sort(key=lambda x: x[0])
+
+    def person_at(self, start: int, end: int) -> Entity | None:
+        """The person named within a character range, if any."""
+        best = None
+        for ent in self.doc.ents:
+            if ent.label_ == "PERSON" and ent.start_char < end and start < ent.end_char:
+                name = _clean_name(ent.text)
+                match = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+                if match is not None:
+                    best = match
+        return best
+
+    def note_speaker(self, pos: int, entity: Entity) -> None:
+        self.speakers.append((pos, entity))
+
+    # ------------------------------------------------------------ resolving
+    def resolve(self, lo: int, hi: int, head: Token) -> Resolution:
+        """Resolve the mention doc[lo..hi] (head token `head`) to an entity."""
+        doc = self.doc
+        span = doc[lo : hi + 1]
+        pos = span.start_char
+        low = head.lower_
+        if head.pos_ == "PRON" or low in MALE | FEMALE | PLURAL:
+            return self._resolve_pronoun(pos, low)
+        person = self.person_at(span.start_char, span.end_char)
+        if person is not None:
+            self._absorb_mention_titles(person, span)
+            return Resolution(person, "name")
+        ent = next((e for e in span.ents if e.label_ in ORG_ENTS and e.start <= head.i < e.end), None)
+        if head.pos_ == "PROPN" and ent is None and head.ent_type_ == "":
+            # a capitalised name the NER missed: treat as a person
+            name = _clean_name(doc[lo : hi + 1].text)
+            name = " ".join(w for w in name.split() if w.lower() not in DEFINITE)
+            if self.lex.is_outlet(name):
+                return Resolution(self._other(name, "organisation", head), "outlet")
+            entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+            if entity is None:
+                entity = Entity(name=_strip_titles(name), kind="person")
+                self.persons.append(entity)
+            return Resolution(entity, "proper-noun")
+        if ent is not None or (head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS):
+            name = _clean_name(ent.text if ent is not None else span.text)
+            name = re.sub(r"^(the|The)\s+", "", name)
+            return Resolution(self._other(name, "organisation", head), "organisation")
+        # common noun
+        det = next((c.lower_ for c in head.children if c.dep_ in ("det", "poss", "nummod")), "")
+        lemma = head.lemma_.lower()
+        if det in DEFINITE or det in ("his", "her", "its", "their"):
+            found = self._resolve_nominal(pos, span, lemma)
+            if found.entity is not None:
+                return found
+        kind: SpeakerKind = "anonymous"
+        if lemma not in self.lex.group_nouns and lemma not in self.lex.role_fits:
+            kind = "organisation"
+        desc = _clean_name(span.text)
+        if desc[:1].isupper() and doc[lo].pos_ in ("DET", "NUM", "ADJ"):
+            desc = desc[0].lower() + desc[1:]
+        return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
+
+    def _other(self, name: str, kind: SpeakerKind, head: Token) -> Entity:
+        key = speaker_key(name, kind)
+        for e in self.others:
+            if speaker_key(e.name, e.kind) == key:
+                return e
+        e = Entity(name=name, kind=kind, head_lemma=head.lemma_.lower(), plural=head.tag_ in ("NNS", "NNPS"))
+        e.positions.append(head.idx)
+        self.others.append(e)
+        return e
+
+    def _absorb_mention_titles(self, person: Entity, span: Span) -> None:
+        pass
+
+    def _resolve_pronoun(self, pos: int, low: str) -> Resolution:
+        if low in PLURAL:
+            for p, e in reversed(self.speakers):
+                if p < pos and (e.plural or e.kind == "organisation"):
+                    return Resolution(e, "pronoun-recent-group")
+            return Resolution(None, "pronoun-unresolved")
+        # the most recent speaker or subject person before the pronoun
+        candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers if p < pos and e.kind == "person"]
+        candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons if p < pos]
+        if candidates:
+            p, e, rule = max(candidates, key=lambda x: x[0])
+            return Resolution(e, rule)
+        before = [(p, e) for p, e in self.person_mentions if p < pos]
+        if before:
+            return Resolution(before[-1][1], "pronoun-recent-person")
+        return Resolution(None, "pronoun-unresolved")
+
+    def _resolve_nominal(self, pos: int, span: Span, lemma: str) -> Resolution:
+        modifiers = {_DOTS.sub("", t.lower_) for t in span if t.pos_ in ("PROPN", "ADJ", "NOUN") and t.lemma_.lower() != lemma}
+        # an unnamed source introduced earlier with the same head noun
+        if lemma in self.lex.group_nouns:
+            for e in reversed(self.others):
+                if e.kind == "anonymous" and e.head_lemma == lemma and min(e.positions) < pos:
+                    return Resolution(e, "nominal-same-unnamed-source")
+        fits = self.lex.role_fits.get(lemma)
+        if fits:
+            ordered = sorted(((max([p for p in e.positions if p < pos], default=-1), e) for e in self.persons), key=lambda x: -x[0])
+            scored = []
+            for last, e in ordered:
+                words = e.fit_words()
+                if words & fits:
+                    bonus = len(words & modifiers)
+                    scored.append((last >= 0, bonus, last, e))
+            before = [s for s in scored if s[0]]
+            if before:
+                best = max(before, key=lambda s: (s[1] > 0, s[2]))
+                return Resolution(best[3], "nominal-role-fit")
+            # a lede naming the speaker later: the first fitting person after it
+            after = [e for e in self.persons if e.positions and min(e.positions) > pos and e.fit_words() & fits]
+            if after:
+                after.sort(key=lambda e: min(e.positions))
+                return Resolution(after[0], "nominal-role-fit-forward")
+        return Resolution(None, "nominal-unresolved")
+
+
+def _strip_titles(name: str) -> str:
+    """'Gen. Kenneth McKenzie' → 'Kenneth McKenzie' (ranks live in titles)."""
+    words = name.split()
+    while len(words) > 1 and _DOTS.sub("", words[0].lower()) in AFFIXES:
+        words.pop(0)
+    return " ".join(words)

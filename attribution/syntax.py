@@ -1,0 +1,235 @@
+"""Sentence structure: reporting cues, their sources and their content.
+
+Plain functions over spaCy tokens. Every function returns token indices or
+character offsets into the document; nothing here resolves who a mention is
+(that is `coref`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from .lexicon import Lexicon
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+INHERIT_SUBJECT_DEPS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp"})
+RELATIVE_PRONOUNS = frozenset({"who", "that", "which", "whom"})
+PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you"})
+MENTION_RIGHT_DEPS = frozenset({"compound", "flat", "nummod", "case"})
+# verbs whose infinitive complement is what was said ("pledged to continue …")
+XCOMP_CONTENT_VERBS = frozenset(
+    """pledge promise vow urge ask tell call refuse agree threaten decline warn
+    vote offer propose demand encourage order invite advise beg plead swear
+    predict expect hope plan intend want seek try""".split()
+)
+# verbs whose direct object can be what was said ("announced the decision")
+DOBJ_CONTENT_VERBS = frozenset(
+    """announce deny confirm question criticize criticise reject dismiss praise
+    defend endorse blame accuse cite mention express reveal echo tout slam blast
+    denounce condemn predict acknowledge admit claim repeat reiterate""".split()
+)
+# "told Al Arabiya": the addressee of these verbs is the medium when it is an outlet
+ADDRESSEE_DEPS = frozenset({"dobj", "dative", "iobj"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A reporting cue: the token that carries it, its extent and how it was found."""
+
+    token: int  # head token index
+    start: int  # char span of the cue words
+    end: int
+    lemma: str
+    weight: float
+    rule: str
+
+
+def char_span_of(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    """Character offsets of tokens lo..hi (inclusive), trimmed of edge punctuation."""
+    while lo <= hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].lower_ in {"that", "whether"} and lo < hi and doc[lo].dep_ == "mark"):
+        lo += 1
+    while hi >= lo and (doc[hi].is_punct or doc[hi].is_space) and doc[hi].text not in {"”", '"', "’"}:
+        hi -= 1
+    if hi < lo:
+        return (doc[lo].idx if lo < len(doc) else 0, doc[lo].idx if lo < len(doc) else 0)
+    return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def find_verb_cues(sent: Span, lex: Lexicon) -> list[Cue]:
+    """Reporting verbs and phrases in a sentence, each with its weight."""
+    cues = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ in ("VERB", "AUX") and tok.dep_ != "amod":
+            w = lex.verb_weight(lemma)
+            if lemma == "accord" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
+                cues.append(Cue(tok.i, tok.idx, tok.nbor().idx + 2, "according to", 0.92, "according-to"))
+                continue
+            if w > 0:
+                cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, w, "verb-lexicon"))
+        elif tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
+            cues.append(Cue(tok.i, tok.idx, tok.nbor().idx + 2, "according to", 0.92, "according-to"))
+    return cues
+
+
+def subject_of(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
+    """The token that did the saying for `verb`, and the rule that found it."""
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return verb.head, "relative-clause"
+            return child, "subject-inverted" if child.i > verb.i else "subject"
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for g in child.children:
+                if g.dep_ == "pobj":
+                    return g, "passive-agent"
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return verb.head, "participle-modifier"  # "officials, speaking on condition …, told"
+    if verb.dep_ == "relcl":
+        return verb.head, "relative-clause"
+    if depth < 3 and verb.dep_ in INHERIT_SUBJECT_DEPS and verb.head.i != verb.i:
+        head = verb.head
+        # "…, X said, adding that …" / "X said … and added" / "X pledged to continue"
+        if verb.dep_ in ("ccomp", "pcomp") and head.i < verb.i and verb.dep_ == "ccomp":
+            return None, "none"
+        found, rule = subject_of(head, depth + 1)
+        if found is not None:
+            return found, "inherited-" + rule if not rule.startswith("inherited") else rule
+    return None, "none"
+
+
+def according_to_source(cue_tok: Token) -> Token | None:
+    """The pobj of "according to X"."""
+    doc = cue_tok.doc
+    to = doc[cue_tok.i + 1] if cue_tok.i + 1 < len(doc) else None
+    for t in (to, cue_tok):
+        if t is None:
+            continue
+        for child in t.children:
+            if child.dep_ == "pobj":
+                return child
+    # the parser sometimes hangs "to X" elsewhere: take the next noun
+    for t in doc[cue_tok.i + 2 : cue_tok.i + 8]:
+        if t.pos_ in ("PROPN", "NOUN", "PRON"):
+            while t.head.i > t.i and t.head.i < cue_tok.i + 10 and t.dep_ in ("compound", "amod", "det", "poss"):
+                t = t.head
+            return t
+    return None
+
+
+def mention_bounds(head: Token) -> tuple[int, int]:
+    """Token bounds (inclusive) of the noun phrase a source head stands for.
+
+    Keeps determiners, modifiers, titles and compounds to the left; leaves out
+    appositions, relative clauses and participles to the right, which describe
+    the speaker but are not its mention.
+    """
+    doc = head.doc
+    if head.lower_ in PRONOUNS or head.pos_ == "PRON":
+        return head.i, head.i
+    lo = head.i
+    for child in head.lefts:
+        if child.dep_ in ("punct", "cc", "prep", "advmod", "preconj") and child.i == lo - 1:
+            continue
+        lo = min(lo, child.left_edge.i)
+    hi = head.i
+    for child in head.rights:
+        if child.dep_ in MENTION_RIGHT_DEPS and child.i == hi + 1:
+            hi = child.right_edge.i
+        elif child.dep_ == "prep" and child.lower_ == "of" and child.i == hi + 1:
+            hi = child.right_edge.i  # "the secretary of defense"
+        else:
+            break
+    # keep whole entities
+    if head.ent_type_:
+        for ent in doc.ents:
+            if ent.start <= head.i < ent.end:
+                lo, hi = min(lo, ent.start), max(hi, ent.end - 1)
+                break
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ == "cc"):
+        lo += 1
+    while hi > lo and (doc[hi].is_punct or doc[hi].is_space or doc[hi].dep_ == "case"):
+        hi -= 1
+    return lo, hi
+
+
+def subtree_bounds(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]:
+    """Token bounds of a subtree, optionally without some child subtrees at its edges."""
+    lo, hi = tok.left_edge.i, tok.right_edge.i
+    for ex in exclude:
+        a, b = ex.left_edge.i, ex.right_edge.i
+        if a <= lo <= b:
+            lo = b + 1
+        if a <= hi <= b:
+            hi = a - 1
+    return lo, hi
+
+
+def content_of(cue_tok: Token, lemma: str, source: Token | None) -> tuple[int, int, str] | None:
+    """Token bounds of what a cue reports, and the rule that found them."""
+    doc = cue_tok.doc
+    if lemma == "according to":
+        head = cue_tok.head
+        if head.i == cue_tok.i:
+            return None
+        lo, hi = subtree_bounds(head, exclude=[cue_tok])
+        lo, hi = _without(doc, lo, hi, cue_tok)
+        return (lo, hi, "according-to-clause") if hi >= lo else None
+    ccomps = [c for c in cue_tok.children if c.dep_ in ("ccomp", "parataxis") and c.pos_ in ("VERB", "AUX", "NOUN", "ADJ", "PROPN", "PRON", "NUM")]
+    ccomps = [c for c in ccomps if not _is_quote_only(c)] or ccomps
+    if ccomps:
+        c = max(ccomps, key=lambda t: t.right_edge.i - t.left_edge.i)
+        lo, hi = subtree_bounds(c)
+        return lo, hi, "complement-clause"
+    # "…, X said." — the cue hangs off the clause it reports
+    if cue_tok.dep_ in ("ccomp", "parataxis", "advcl") and cue_tok.head.i < cue_tok.i:
+        head = cue_tok.head
+        lo, hi = head.left_edge.i, cue_tok.left_edge.i - 1
+        if source is not None and source.i < cue_tok.i:
+            hi = min(hi, source.left_edge.i - 1)
+        if hi - lo >= 2:
+            return lo, hi, "clause-before-cue"
+    # "Trump, X said …" as ROOT with a preceding clause the parser made conj/advcl
+    for c in cue_tok.children:
+        if c.dep_ == "xcomp" and lemma in XCOMP_CONTENT_VERBS:
+            lo, hi = subtree_bounds(c)
+            return lo, hi, "infinitive-complement"
+    for c in cue_tok.children:
+        if c.dep_ in ("advcl", "prep") and c.i > cue_tok.i and lemma in XCOMP_CONTENT_VERBS | {"tell", "ask"}:
+            continue
+    for c in cue_tok.children:
+        if c.dep_ == "dobj" and lemma in DOBJ_CONTENT_VERBS and c.right_edge.i - c.left_edge.i >= 1:
+            lo, hi = subtree_bounds(c)
+            return lo, hi, "object"
+    return None
+
+
+def _without(doc: Doc, lo: int, hi: int, tok: Token) -> tuple[int, int]:
+    a, b = tok.left_edge.i, tok.right_edge.i
+    if a <= lo <= b:
+        lo = b + 1
+    elif a <= hi <= b:
+        hi = a - 1
+    elif lo < a and b < hi:
+        # the phrase sits inside: keep the longer side
+        hi, lo = (a - 1, lo) if (a - lo) >= (hi - b) else (hi, b + 1)
+    return lo, hi
+
+
+def _is_quote_only(tok: Token) -> bool:
+    return False
+
+
+def addressee_outlet(cue_tok: Token, lex: Lexicon) -> str | None:
+    """The outlet a cue was addressed to ("told Al Arabiya", "told Reuters")."""
+    for c in cue_tok.children:
+        if c.dep_ in ADDRESSEE_DEPS:
+            lo, hi = mention_bounds(c)
+            name = cue_tok.doc[lo : hi + 1].text
+            if lex.is_outlet(name):
+                return name
+    return None
