@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -18,6 +19,68 @@ def _default_data_dir() -> Path:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value that cannot be used."""
+
+
+def _int(e: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = e.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={value} is below the minimum of {minimum}")
+    return value
+
+
+def _float(e: Mapping[str, str], name: str, default: float) -> float:
+    raw = e.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+
+
+def _bool(e: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = e.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+_RATE_UNITS = ("second", "minute", "hour", "day")
+
+
+def parse_rate_limit(value: str) -> tuple[str, int] | None:
+    """"600/minute" as ("minute", 600); "", "0" or "off" as None (no limit)."""
+    raw = value.strip().lower()
+    if raw in {"", "0", "off", "none"}:
+        return None
+    count, _, unit = raw.partition("/")
+    unit = unit.strip().rstrip("s") or "minute"
+    if unit not in _RATE_UNITS or not count.strip().isdigit() or int(count) < 1:
+        raise SettingsError(
+            f"QUOTELENS_RATE_LIMIT={value!r}: expected COUNT/UNIT with UNIT one of {', '.join(_RATE_UNITS)}"
+        )
+    return unit, int(count)
+
+
+def _default_seeds_dir() -> Path:
+    # A source checkout keeps seeds/ beside the packages; an installed wheel does
+    # not, and then ./seeds (the working directory) is tried.
+    beside_package = Path(__file__).resolve().parent.parent / "seeds"
+    return beside_package if beside_package.is_dir() else Path("seeds")
 
 
 @dataclass(frozen=True)
@@ -32,7 +95,42 @@ class Settings:
     database_url: str = ""
     api_keys: tuple[str, ...] = ()
     api_url: str = "http://127.0.0.1:8000"
-    discord_token: str = ""
+    # Kept out of repr() so printing or logging settings never shows it.
+    discord_token: str = field(default="", repr=False)
+    # Seconds `quotelens ask` and the bot wait for the API before saying it is unavailable.
+    api_timeout: float = 10.0
+    # Per-user cooldown of the Discord bot: at most `bot_cooldown_rate` questions
+    # per `bot_cooldown_seconds`.
+    bot_cooldown_rate: int = 3
+    bot_cooldown_seconds: float = 30.0
+    # A Discord server (guild) id to register the slash commands in at once;
+    # None registers them globally (Discord may take up to an hour to show them).
+    discord_guild_id: int | None = None
+
+    # --- the API service (api/) ---
+    # GET routes need an API key too (when keys are configured).
+    read_requires_key: bool = False
+    # Requests per client address: COUNT/UNIT (second, minute, hour, day); "off" disables.
+    rate_limit: str = "1200/minute"
+    # Largest request body accepted, in bytes (413 above it).
+    max_body_bytes: int = 2_000_000
+    # Longest article text accepted, in characters (422 above it).
+    max_article_chars: int = 200_000
+    # Largest page a list route returns; bigger `limit` values are capped to it.
+    max_page_size: int = 100
+    # Connections kept open per process (PostgreSQL; SQLite uses this for readers).
+    db_pool_size: int = 10
+    # SQLite `PRAGMA synchronous`: NORMAL survives a killed process (WAL), FULL also power loss.
+    sqlite_synchronous: str = "NORMAL"
+    # On `quotelens serve`, ingest seeds_dir when the store has no articles.
+    seed_on_start: bool = True
+    seeds_dir: Path = field(default_factory=_default_seeds_dir)
+    # Lowest name similarity (0-100) at which a new quote's speaker joins a known one.
+    speaker_match_threshold: float = 85.0
+    # Lowest score (0-100) a fuzzy speaker search hit must reach.
+    speaker_search_cutoff: float = 60.0
+    # How often (seconds) a process looks for speaker changes written by other processes.
+    speaker_index_refresh_seconds: float = 2.0
 
     @property
     def effective_database_url(self) -> str:
@@ -41,7 +139,7 @@ class Settings:
         return f"sqlite+aiosqlite:///{self.data_dir / 'quotelens.db'}"
 
 
-def settings_from_env(env: dict[str, str] | None = None) -> Settings:
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from an environment mapping (os.environ by default)."""
     e = os.environ if env is None else env
     data_dir = e.get("QUOTELENS_DATA_DIR")
@@ -52,6 +150,22 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         api_keys=_csv(e.get("QUOTELENS_API_KEYS", "")),
         api_url=e.get("QUOTELENS_API_URL", "http://127.0.0.1:8000").rstrip("/"),
         discord_token=e.get("DISCORD_TOKEN", ""),
+        api_timeout=_float(e, "QUOTELENS_API_TIMEOUT", 10.0),
+        bot_cooldown_rate=_int(e, "QUOTELENS_BOT_COOLDOWN_RATE", 3, minimum=1),
+        bot_cooldown_seconds=_float(e, "QUOTELENS_BOT_COOLDOWN_SECONDS", 30.0),
+        discord_guild_id=_int(e, "DISCORD_GUILD_ID", 0) or None,
+        read_requires_key=_bool(e, "QUOTELENS_READ_REQUIRES_KEY", False),
+        rate_limit=e.get("QUOTELENS_RATE_LIMIT", "1200/minute"),
+        max_body_bytes=_int(e, "QUOTELENS_MAX_BODY_BYTES", 2_000_000, minimum=1024),
+        max_article_chars=_int(e, "QUOTELENS_MAX_ARTICLE_CHARS", 200_000, minimum=1),
+        max_page_size=_int(e, "QUOTELENS_MAX_PAGE_SIZE", 100, minimum=1),
+        db_pool_size=_int(e, "QUOTELENS_DB_POOL_SIZE", 10, minimum=1),
+        sqlite_synchronous=e.get("QUOTELENS_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper() or "NORMAL",
+        seed_on_start=_bool(e, "QUOTELENS_SEED_ON_START", True),
+        seeds_dir=Path(seeds) if (seeds := e.get("QUOTELENS_SEEDS_DIR")) else _default_seeds_dir(),
+        speaker_match_threshold=_float(e, "QUOTELENS_SPEAKER_MATCH_THRESHOLD", 85.0),
+        speaker_search_cutoff=_float(e, "QUOTELENS_SPEAKER_SEARCH_CUTOFF", 60.0),
+        speaker_index_refresh_seconds=_float(e, "QUOTELENS_SPEAKER_INDEX_REFRESH_SECONDS", 2.0),
     )
 
 

@@ -1,0 +1,116 @@
+"""The Litestar application: `create_app()` wires settings, store, pipeline and controllers.
+
+    uvicorn --factory api.app:create_app        # or: quotelens serve
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.stores.memory import MemoryStore
+
+from api.controllers._common import provide_services
+from api.controllers.articles import ArticleController
+from api.controllers.extract import ExtractController
+from api.controllers.health import HealthController
+from api.controllers.quotes import QuoteController
+from api.controllers.speakers import SpeakerController
+from api.pipeline import QuoteExtractor
+from api.problems import exception_handlers, reject_unreadable_requests
+from api.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
+from api.services import Services
+from api.store.migrate import upgrade
+from quotelens.settings import Settings, get_settings, parse_rate_limit
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("api")
+
+API_DESCRIPTION = """\
+Who said what in the news. Articles go in (`POST /api/articles`); their quotes
+come out with the speaker tracked across articles, so `GET /api/speakers?q=mckenzie`
+finds General McKenzie however each article spelt him.
+
+Errors are problem details (`application/problem+json`). Lists are paginated with
+`limit` (at most 100) and `offset`. Writes need an `X-API-Key` header when the
+service is configured with keys (`QUOTELENS_API_KEYS`).
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    extractor: QuoteExtractor | None = None,
+    database_url: str | None = None,
+    migrate: bool = True,
+) -> Litestar:
+    """The API for `settings` (the environment by default).
+
+    `extractor` replaces the attribution pipeline (tests); `migrate` brings the
+    database up to date on startup.
+    """
+    settings = settings or get_settings()
+    services = Services.build(settings, extractor=extractor, database_url=database_url)
+
+    async def on_startup(app: Litestar) -> None:
+        if migrate:
+            await upgrade(str(services.store.url.render_as_string(hide_password=False)))
+        services.pipeline.start_loading()
+        log.info("quotelens API on %s", services.store.display_url)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await services.close()
+
+    middleware: list[Any] = [reject_unreadable_requests]
+    rate = parse_rate_limit(settings.rate_limit)
+    if rate is not None:
+        middleware.append(
+            RateLimitConfig(
+                rate_limit=rate,  # type: ignore[arg-type]
+                exclude=["^/health$", "^/ready$", "^/schema"],
+            ).middleware
+        )
+
+    return Litestar(
+        route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController],
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        guards=[api_key_guard],
+        middleware=middleware,
+        exception_handlers=exception_handlers,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"services": services, "settings": settings}),
+        stores={"rate_limit": MemoryStore()},
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="quotelens API",
+            version="1.0.0",
+            description=API_DESCRIPTION,
+            use_handler_docstrings=True,
+            components=Components(
+                security_schemes={
+                    SECURITY_SCHEME: SecurityScheme(
+                        type="apiKey", name=API_KEY_HEADER, security_scheme_in="header",
+                        description="One of the keys in QUOTELENS_API_KEYS.",
+                    )
+                }
+            ),
+        ),
+        on_app_init=[_quiet_logging],
+        debug=False,
+    )
+
+
+def _quiet_logging(app_config: AppConfig) -> AppConfig:
+    # Litestar logs handled 4xx exceptions with tracebacks by default; a client's
+    # bad input is not the server's error.
+    app_config.logging_config = None
+    return app_config

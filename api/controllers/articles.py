@@ -1,0 +1,79 @@
+"""Articles: ingest one, list them, read one with its quotes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import Body, Parameter
+
+from api.controllers._common import WRITE_SECURITY, Limit, Offset, cap, problems
+from api.schemas import ArticleCreate, ArticleDetail, ArticlePage
+from api.security import WRITE
+from api.services import ArticleInput, Services
+
+__all__ = ["ArticleController"]
+
+ARTICLE_EXAMPLE = {
+    "title": "US general predicts some troops will remain in Iraq",
+    "outlet": "The Hill",
+    "published": "2020-06-09",
+    "url": "https://example.org/us-general-troops-iraq",
+    "text": (
+        "The top U.S. general in the Middle East predicts that a small amount of U.S. troops "
+        "will remain in Iraq.\n“I believe that going forward, they’re going to want us to be "
+        "with them,” U.S. Central Command head Marine Gen. Kenneth McKenzie told reporters Tuesday."
+    ),
+}
+
+
+class ArticleController(Controller):
+    path = "/api/articles"
+    tags = ["articles"]
+
+    @post(
+        "/",
+        operation_id="createArticle",
+        summary="Store an article and its quotes",
+        status_code=201,
+        opt=WRITE,
+        security=WRITE_SECURITY,
+        responses={
+            200: ResponseSpec(ArticleDetail, description="The same text was stored before: that article"),
+            **problems(400, 401, 413, 422, 429, 503),
+        },
+    )
+    async def create(
+        self,
+        services: Services,
+        data: Annotated[
+            ArticleCreate,
+            Body(examples=[Example(summary="A news article", value=ARTICLE_EXAMPLE)]),
+        ],
+    ) -> Response[ArticleDetail]:
+        """Extract the article's quotes, track their speakers and store it all (201).
+
+        Posting a text stored before changes nothing and returns that article (200),
+        also when the same text arrives twice at once.
+        """
+        outcome = await services.store_article(
+            ArticleInput(text=data.text, title=data.title, url=data.url, outlet=data.outlet,
+                         published=data.published)
+        )
+        detail = await services.articles.detail(outcome.article_id)
+        return Response(detail, status_code=201 if outcome.created else 200)
+
+    @get("/", operation_id="listArticles", summary="Articles, newest first", responses=problems(400))
+    async def list_articles(self, services: Services, limit: Limit = 20, offset: Offset = 0) -> ArticlePage:
+        """A page of stored articles, each with its number of quotes."""
+        return await services.articles.list(cap(limit, services), offset)
+
+    @get("/{article_id:int}", operation_id="getArticle", summary="One article with its quotes",
+         responses=problems(404))
+    async def get_article(
+        self, services: Services, article_id: Annotated[int, Parameter(description="Article id.")]
+    ) -> ArticleDetail:
+        """The article text with every quote's offsets, speaker and context."""
+        return await services.articles.detail(article_id)

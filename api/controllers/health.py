@@ -1,0 +1,33 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
+
+from api.schemas import Health, Readiness
+from api.services import Services
+
+__all__ = ["HealthController"]
+
+
+class HealthController(Controller):
+    tags = ["health"]
+    include_in_schema = True
+
+    @get("/health", operation_id="health", summary="The process is up")
+    async def health(self) -> Health:
+        """Answers as long as the process serves requests; checks nothing else."""
+        return Health()
+
+    @get("/ready", operation_id="ready", summary="Database reachable and pipeline loaded",
+         responses={503: ResponseSpec(Readiness, description="Not ready: the body says which part")})
+    async def ready(self, services: Services) -> Response[Readiness]:
+        """200 when the database answers and the attribution pipeline is loaded, else 503."""
+        database = await services.store.ping()
+        pipeline = services.pipeline.ready
+        ok = database and pipeline
+        return Response(
+            Readiness(status="ready" if ok else "unavailable", database=database, pipeline=pipeline),
+            status_code=200 if ok else 503,
+        )

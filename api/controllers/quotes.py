@@ -1,0 +1,54 @@
+"""Quotes across all articles: search by speaker, topic words, date and kind."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
+
+from api.controllers._common import Limit, Offset, cap, problems
+from api.schemas import QuoteKindName, QuotePage
+from api.services import QuoteFilter, Services
+
+__all__ = ["QuoteController", "TopicQuery", "Since", "Until", "KindFilter"]
+
+TopicQuery = Annotated[
+    str | None,
+    Parameter(max_length=500, description="Topic words; every word must occur in the quote (stemmed).",
+              examples=[Example(value="troops")]),
+]
+Since = Annotated[date | None, Parameter(description="Only quotes from articles seen on or after this date.")]
+Until = Annotated[date | None, Parameter(description="Only quotes from articles seen on or before this date.")]
+KindFilter = Annotated[QuoteKindName | None, Parameter(description="Only quotes of this kind.")]
+
+
+class QuoteController(Controller):
+    path = "/api/quotes"
+    tags = ["quotes"]
+
+    @get("/", operation_id="listQuotes", summary="Search quotes across all articles", responses=problems(400))
+    async def list_quotes(
+        self,
+        services: Services,
+        speaker: Annotated[
+            str | None,
+            Parameter(max_length=300, description="A speaker id, slug or name (fuzzy).",
+                      examples=[Example(value="mckenzie")]),
+        ] = None,
+        q: TopicQuery = None,
+        since: Since = None,
+        until: Until = None,
+        kind: KindFilter = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> QuotePage:
+        """A page of quotes, newest article first."""
+        speaker_ids = await services.speakers.resolve_filter(speaker) if speaker else None
+        return await services.quotes.list(
+            QuoteFilter(speaker_ids=speaker_ids, q=q, since=since, until=until, kind=kind),
+            cap(limit, services),
+            offset,
+        )

@@ -1,0 +1,107 @@
+"""Speakers: search, detail, their quotes, and a person's corrections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.openapi.spec import Example
+from litestar.params import Body, Parameter
+
+from api.controllers._common import WRITE_SECURITY, Limit, Offset, cap, problems
+from api.controllers.quotes import KindFilter, Since, TopicQuery, Until
+from api.schemas import (
+    QuotePage,
+    SpeakerDetail,
+    SpeakerHitPage,
+    SpeakerMerge,
+    SpeakerRename,
+    SpeakerSplit,
+)
+from api.security import WRITE
+from api.services import QuoteFilter, Services
+
+__all__ = ["SpeakerController"]
+
+IdOrSlug = Annotated[str, Parameter(max_length=200, description="A speaker id or slug.",
+                                    examples=[Example(value="kenneth-mckenzie")])]
+
+
+class SpeakerController(Controller):
+    path = "/api/speakers"
+    tags = ["speakers"]
+
+    @get("/", operation_id="searchSpeakers", summary="Find speakers by name", responses=problems(400))
+    async def search(
+        self,
+        services: Services,
+        q: Annotated[
+            str | None,
+            Parameter(max_length=300, description="A name, fuzzy: typos, titles and particles are forgiven.",
+                      examples=[Example(summary="Surname", value="mckenzie"),
+                                Example(summary="Misspelt", value="Kenneth Mckenzy")]),
+        ] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> SpeakerHitPage:
+        """Speakers whose names or aliases match `q`, best first; without `q`, the most quoted first."""
+        return await services.speakers.search(q, cap(limit, services), offset)
+
+    @get("/{id_or_slug:str}", operation_id="getSpeaker", summary="One speaker", responses=problems(404))
+    async def detail(self, services: Services, id_or_slug: IdOrSlug) -> SpeakerDetail:
+        """Names, aliases, titles, roles and organisations (with first and last seen), and counts."""
+        return await services.speakers.detail(id_or_slug)
+
+    @get("/{id_or_slug:str}/quotes", operation_id="listSpeakerQuotes", summary="A speaker's quotes",
+         responses=problems(400, 404))
+    async def quotes(
+        self,
+        services: Services,
+        id_or_slug: IdOrSlug,
+        q: TopicQuery = None,
+        since: Since = None,
+        until: Until = None,
+        kind: KindFilter = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> QuotePage:
+        """A page of the speaker's quotes, newest article first."""
+        speaker = await services.speakers.detail(id_or_slug)
+        return await services.quotes.list(
+            QuoteFilter(speaker_ids=[speaker.id], q=q, since=since, until=until, kind=kind),
+            cap(limit, services),
+            offset,
+        )
+
+    @post("/{id_or_slug:str}/merge", operation_id="mergeSpeakers", summary="Merge another speaker into this one",
+          status_code=200, opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 409))
+    async def merge(
+        self,
+        services: Services,
+        id_or_slug: IdOrSlug,
+        data: Annotated[SpeakerMerge, Body(examples=[Example(value={"other": "mckenzie"})])],
+    ) -> SpeakerDetail:
+        """The other speaker's quotes and aliases move here; its id and slug lead here from now on."""
+        return await services.speakers.merge(id_or_slug, data.other)
+
+    @post("/{id_or_slug:str}/split", operation_id="splitSpeaker", summary="Split an alias off into its own speaker",
+          status_code=201, opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 409))
+    async def split(
+        self,
+        services: Services,
+        id_or_slug: IdOrSlug,
+        data: Annotated[SpeakerSplit, Body(examples=[Example(value={"alias": "Mohammed al-Sudani"})])],
+    ) -> SpeakerDetail:
+        """The alias, and the quotes made under it, become a new speaker (returned)."""
+        return await services.speakers.split(id_or_slug, data.alias)
+
+    @patch("/{id_or_slug:str}", operation_id="renameSpeaker", summary="Rename a speaker",
+           opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 422))
+    async def rename(
+        self,
+        services: Services,
+        id_or_slug: IdOrSlug,
+        data: Annotated[SpeakerRename, Body(examples=[Example(value={"name": "Gen. Kenneth F. McKenzie Jr."})])],
+    ) -> SpeakerDetail:
+        """Set the display name; later ingests keep it. The slug does not change."""
+        return await services.speakers.rename(id_or_slug, data.name)

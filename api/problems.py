@@ -1,0 +1,142 @@
+"""Every error as problem details (RFC 9457, `application/problem+json`), mapped in one place.
+
+Nothing here ever puts a traceback in a response: unexpected errors are logged
+and answered with a plain 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from api.errors import ApiError
+
+__all__ = ["PROBLEM_JSON", "exception_handlers", "problem_response", "reject_unreadable_requests"]
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("api.problems")
+
+_HTTP_PROBLEMS = {
+    400: "bad-request",
+    401: "api-key",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+}
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_body(status: int, detail: str, problem: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"urn:quotelens:problem:{problem}" if problem else "about:blank",
+        "title": _phrase(status),
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem_response(
+    status: int, detail: str, problem: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[Any]:
+    return Response(
+        content=problem_body(status, detail, problem, **extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
+    if exc.status_code >= 500:
+        log.error("%s: %s", type(exc).__name__, exc.detail)
+    return problem_response(exc.status_code, exc.detail, exc.problem, **exc.extra)
+
+
+def _validation_errors(extra: Any) -> list[dict[str, Any]] | None:
+    if isinstance(extra, list):
+        return [e if isinstance(e, dict) else {"message": str(e)} for e in extra]
+    if isinstance(extra, dict):
+        return [extra]
+    return None
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s: %s", status, exc.detail)
+        return problem_response(status, _phrase(status))
+    detail = exc.detail or _phrase(status)
+    if status == 413:
+        detail = "the request body is larger than this service accepts (QUOTELENS_MAX_BODY_BYTES)"
+    elif status == 429:
+        detail = "too many requests: slow down and retry after RateLimit-Reset seconds"
+    errors = _validation_errors(exc.extra) if isinstance(exc, ValidationException) or status == 400 else None
+    return problem_response(status, detail, _HTTP_PROBLEMS.get(status), headers=exc.headers, errors=errors)
+
+
+def _unicode_error(_: Request[Any, Any, Any], exc: UnicodeError) -> Response[Any]:
+    return problem_response(400, "the request is not valid UTF-8", "bad-request")
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "an unexpected error occurred; it has been logged")
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    ApiError: _api_error,
+    HTTPException: _http_error,
+    UnicodeError: _unicode_error,
+    Exception: _internal_error,
+}
+
+
+def _readable(raw: bytes) -> bool:
+    if b"\x00" in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def reject_unreadable_requests(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: a path or query with NUL bytes or invalid UTF-8 gets a 400 before routing."""
+    import json
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+            query = scope.get("query_string", b"")
+            if not (_readable(unquote_to_bytes(path)) and _readable(unquote_to_bytes(query.replace(b"+", b" ")))):
+                body = json.dumps(
+                    problem_body(400, "the URL contains a NUL byte or invalid UTF-8", "bad-request")
+                ).encode()
+                await send({
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+                })
+                await send({"type": "http.response.body", "body": body})
+                return
+        await app(scope, receive, send)
+
+    return middleware

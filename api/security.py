@@ -1,0 +1,40 @@
+"""API keys: `X-API-Key`, compared in constant time against the configured keys."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from api.errors import Unauthorized
+
+__all__ = ["API_KEY_HEADER", "api_key_guard", "key_is_valid", "SECURITY_SCHEME", "WRITE"]
+
+API_KEY_HEADER = "X-API-Key"
+SECURITY_SCHEME = "ApiKey"
+WRITE = {"write": True}  # handler opt for routes that change the store
+
+
+def key_is_valid(given: str | None, keys: tuple[str, ...]) -> bool:
+    """True when `given` is one of `keys`; every key is compared, so timing tells nothing."""
+    if given is None:
+        return False
+    given_b = given.encode("utf-8", "surrogateescape")
+    ok = False
+    for key in keys:
+        ok |= hmac.compare_digest(given_b, key.encode("utf-8"))
+    return ok
+
+
+def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Writes need a valid key whenever keys are configured; reads too if so configured."""
+    settings = connection.app.state.settings
+    keys: tuple[str, ...] = settings.api_keys
+    if not keys:
+        return
+    if not handler.opt.get("write") and not settings.read_requires_key:
+        return
+    if not key_is_valid(connection.headers.get(API_KEY_HEADER), keys):
+        raise Unauthorized(f"this route needs a valid {API_KEY_HEADER} header")

@@ -1,0 +1,77 @@
+"""The service layer: everything the controllers do, none of it HTTP-specific."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quotelens.settings import Settings
+
+from ..pipeline import Pipeline, QuoteExtractor
+from ..store.db import Store
+from .directory import SpeakerDirectory
+from .ingest import ArticleInput, IngestOutcome, IngestService, PreparedArticle, prepare_article
+from .reads import ArticleService, QuoteFilter, QuoteService
+from .speakers import SpeakerService
+
+__all__ = [
+    "ArticleInput",
+    "ArticleService",
+    "IngestOutcome",
+    "IngestService",
+    "PreparedArticle",
+    "QuoteFilter",
+    "QuoteService",
+    "Services",
+    "SpeakerDirectory",
+    "SpeakerService",
+    "prepare_article",
+]
+
+
+@dataclass
+class Services:
+    """One store and everything built on it, shared by the app's handlers (or a CLI run)."""
+
+    settings: Settings
+    store: Store
+    directory: SpeakerDirectory
+    ingest: IngestService
+    speakers: SpeakerService
+    quotes: QuoteService
+    articles: ArticleService
+    pipeline: Pipeline
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, extractor: QuoteExtractor | None = None, database_url: str | None = None
+    ) -> Services:
+        store = Store(
+            database_url or settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            sqlite_synchronous=settings.sqlite_synchronous,
+        )
+        directory = SpeakerDirectory(store, settings.speaker_index_refresh_seconds)
+        quotes = QuoteService(store)
+        return cls(
+            settings=settings,
+            store=store,
+            directory=directory,
+            ingest=IngestService(store, directory, match_threshold=settings.speaker_match_threshold),
+            speakers=SpeakerService(store, directory, search_cutoff=settings.speaker_search_cutoff),
+            quotes=quotes,
+            articles=ArticleService(store, quotes),
+            pipeline=Pipeline(extractor),
+        )
+
+    async def store_article(self, article: ArticleInput) -> IngestOutcome:
+        """Check, extract and store one article (or find it stored already)."""
+        prepared = prepare_article(article, self.settings.max_article_chars)
+        existing = await self.ingest.find_article(prepared.content_hash)
+        if existing is not None:
+            return IngestOutcome(existing, created=False)
+        quotes = await self.pipeline.extract(prepared.text)
+        return await self.ingest.ingest(prepared, quotes)
+
+    async def close(self) -> None:
+        await self.pipeline.close()
+        await self.store.dispose()

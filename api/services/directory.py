@@ -1,0 +1,128 @@
+"""Keeps the in-memory speaker index (`api.tracking.SpeakerIndex`) in step with the store.
+
+Every write that touches speakers bumps `store_meta.speakers_version` in its own
+transaction and updates this process's index before committing. A process that
+finds the stored version ahead of its own (another process wrote) rebuilds the
+index: at once inside a write transaction, at most every
+`speaker_index_refresh_seconds` for searches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.db import Store
+from api.store.models import Speaker, SpeakerAlias, SpeakerAttribute, StoreMeta
+from api.tracking import AliasInfo, SpeakerEntry, SpeakerIndex
+
+__all__ = ["SpeakerDirectory", "VERSION_KEY"]
+
+VERSION_KEY = "speakers_version"
+
+
+class SpeakerDirectory:
+    """The index of this process and the rules for refreshing it."""
+
+    def __init__(self, store: Store, refresh_seconds: float = 2.0) -> None:
+        self.store = store
+        self.refresh_seconds = refresh_seconds
+        self.index = SpeakerIndex()
+        self._rebuild_lock: asyncio.Lock | None = None
+
+    def invalidate(self) -> None:
+        """Forget what the index reflects: the next use rebuilds it from the store."""
+        self.index.version = None
+
+    async def stored_version(self, session: AsyncSession) -> int:
+        value = await session.scalar(select(StoreMeta.value).where(StoreMeta.key == VERSION_KEY))
+        return int(value or 0)
+
+    async def bump_version(self, session: AsyncSession) -> int:
+        """Advance the stored version (inside a write transaction) and return it."""
+        await session.execute(
+            update(StoreMeta).where(StoreMeta.key == VERSION_KEY).values(value=StoreMeta.value + 1)
+        )
+        return await self.stored_version(session)
+
+    async def load_entries(
+        self, session: AsyncSession, speaker_ids: Iterable[int] | None = None
+    ) -> list[SpeakerEntry]:
+        """Index entries for some speakers (all when `speaker_ids` is None), read through `session`."""
+        ids = None if speaker_ids is None else sorted(set(speaker_ids))
+        if ids is not None and not ids:
+            return []
+        speakers_q = select(Speaker.id, Speaker.slug, Speaker.name, Speaker.kind, Speaker.quote_count)
+        aliases_q = select(
+            SpeakerAlias.speaker_id, SpeakerAlias.name, SpeakerAlias.normalised, SpeakerAlias.kind,
+            SpeakerAlias.pinned, SpeakerAlias.article_id,
+        ).order_by(SpeakerAlias.id)
+        attrs_q = select(SpeakerAttribute.speaker_id, SpeakerAttribute.type, SpeakerAttribute.value).order_by(
+            SpeakerAttribute.id
+        )
+        entries: list[SpeakerEntry] = []
+        # Chunks keep the IN lists well under SQLite's bound-parameter limit.
+        chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)] if ids is not None else [None]
+        for chunk in chunks:
+            sq, aq, tq = speakers_q, aliases_q, attrs_q
+            if chunk is not None:
+                sq = sq.where(Speaker.id.in_(chunk))
+                aq = aq.where(SpeakerAlias.speaker_id.in_(chunk))
+                tq = tq.where(SpeakerAttribute.speaker_id.in_(chunk))
+            aliases: dict[int, list[AliasInfo]] = defaultdict(list)
+            for sid, name, norm, kind, pinned, article_id in (await session.execute(aq)).all():
+                aliases[sid].append(AliasInfo(name, norm, kind, bool(pinned), article_id))
+            attrs: dict[tuple[int, str], list[str]] = defaultdict(list)
+            for sid, typ, value in (await session.execute(tq)).all():
+                attrs[(sid, typ)].append(value)
+            for sid, slug, name, kind, quote_count in (await session.execute(sq)).all():
+                entries.append(
+                    SpeakerEntry(
+                        id=sid, slug=slug, name=name, kind=kind, quote_count=quote_count,
+                        aliases=tuple(aliases.get(sid, ())),
+                        titles=tuple(attrs.get((sid, "title"), ())),
+                        roles=tuple(attrs.get((sid, "role"), ())),
+                        organisations=tuple(attrs.get((sid, "organisation"), ())),
+                    )
+                )
+        return entries
+
+    async def sync_for_write(self, session: AsyncSession) -> None:
+        """Inside a write transaction (which holds the write lock): make the index current."""
+        version = await self.stored_version(session)
+        if version != self.index.version:
+            self.index.replace_all(await self.load_entries(session), version)
+        self.index.checked_at = time.monotonic()
+
+    async def apply_write(
+        self, session: AsyncSession, touched: Iterable[int], removed: Iterable[int] = ()
+    ) -> None:
+        """At the end of a write transaction: bump the version and update the touched speakers."""
+        version = await self.bump_version(session)
+        for sid in removed:
+            self.index.remove(sid)
+        for entry in await self.load_entries(session, touched):
+            self.index.upsert(entry)
+        self.index.version = version
+
+    async def ensure_fresh(self) -> SpeakerIndex:
+        """The index, rebuilt first if another process changed speakers (checked now and then)."""
+        now = time.monotonic()
+        if self.index.version is not None and now - self.index.checked_at < self.refresh_seconds:
+            return self.index
+        if self._rebuild_lock is None:
+            self._rebuild_lock = asyncio.Lock()
+        async with self._rebuild_lock:
+            if self.index.version is not None and time.monotonic() - self.index.checked_at < self.refresh_seconds:
+                return self.index
+            async with self.store.read() as session:
+                version = await self.stored_version(session)
+                if version != self.index.version:
+                    self.index.replace_all(await self.load_entries(session), version)
+            self.index.checked_at = time.monotonic()
+        return self.index

@@ -1,0 +1,305 @@
+"""Speakers: lookup by id or slug, fuzzy search, and a person's edits (merge, split, rename).
+
+Edits are recorded where ingest looks (aliases, pinned aliases, locked names,
+redirects), so they hold for every article ingested or reprocessed later.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import Conflict, InvalidInput, NotFound
+from api.schemas import SeenValue, SpeakerDetail, SpeakerHit, SpeakerHitPage, SpeakerRef
+from api.services.directory import SpeakerDirectory
+from api.services.ingest import unique_slug
+from api.services.stats import recompute_speakers
+from api.services.text import check_text
+from api.store.db import Store
+from api.store.models import (
+    Mention,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+    SpeakerAttribute,
+    SpeakerRedirect,
+)
+from api.tracking import normalised_alias
+from attribution.names import name_tokens, speaker_key
+
+__all__ = ["SpeakerService", "NAME_MATCH_THRESHOLD"]
+
+NAME_MATCH_THRESHOLD = 80.0  # a `speaker=` filter given as a name must match at least this well
+
+
+def _ref(s: Speaker) -> SpeakerRef:
+    return SpeakerRef(id=s.id, slug=s.slug, name=s.name, kind=s.kind)  # type: ignore[arg-type]
+
+
+class SpeakerService:
+    """Reads and edits of tracked speakers."""
+
+    def __init__(self, store: Store, directory: SpeakerDirectory, *, search_cutoff: float = 60.0) -> None:
+        self.store = store
+        self.directory = directory
+        self.search_cutoff = search_cutoff
+
+    # --- finding ------------------------------------------------------------------
+
+    async def _find(self, session: AsyncSession, ident: str | int) -> Speaker | None:
+        text = str(ident).strip()
+        if text.isdigit():
+            sid = int(text)
+            if sid > 2**63 - 1:
+                return None
+            speaker = await session.get(Speaker, sid)
+            if speaker is None:
+                target = await session.scalar(select(SpeakerRedirect.speaker_id).where(SpeakerRedirect.old_id == sid))
+                speaker = await session.get(Speaker, target) if target is not None else None
+            return speaker
+        speaker = await session.scalar(select(Speaker).where(Speaker.slug == text))
+        if speaker is None:
+            target = await session.scalar(select(SpeakerRedirect.speaker_id).where(SpeakerRedirect.old_slug == text))
+            speaker = await session.get(Speaker, target) if target is not None else None
+        return speaker
+
+    async def _require(self, session: AsyncSession, ident: str | int) -> Speaker:
+        speaker = await self._find(session, ident)
+        if speaker is None:
+            raise NotFound(f"no speaker {str(ident)!r}")
+        return speaker
+
+    async def resolve_filter(self, value: str) -> list[int]:
+        """Speaker ids a `speaker=` filter names: an id, a slug, or else the best fuzzy name match."""
+        async with self.store.read() as session:
+            speaker = await self._find(session, value)
+            if speaker is not None:
+                return [speaker.id]
+        index = await self.directory.ensure_fresh()
+        hits = index.search(value, cutoff=NAME_MATCH_THRESHOLD, limit=1)
+        return [hits[0][0].id] if hits else []
+
+    async def detail(self, ident: str) -> SpeakerDetail:
+        """Everything known of one speaker (404 when unknown)."""
+        async with self.store.read() as session:
+            s = await self._require(session, ident)
+            aliases = (
+                await session.scalars(
+                    select(SpeakerAlias.name).where(SpeakerAlias.speaker_id == s.id).order_by(SpeakerAlias.id)
+                )
+            ).all()
+            attrs = (
+                await session.scalars(
+                    select(SpeakerAttribute)
+                    .where(SpeakerAttribute.speaker_id == s.id)
+                    .order_by(SpeakerAttribute.first_seen, SpeakerAttribute.id)
+                )
+            ).all()
+        by_type: dict[str, list[SeenValue]] = defaultdict(list)
+        for a in attrs:
+            by_type[a.type].append(SeenValue(value=a.value, first_seen=a.first_seen, last_seen=a.last_seen))
+        return SpeakerDetail(
+            id=s.id, slug=s.slug, name=s.name, kind=s.kind,  # type: ignore[arg-type]
+            aliases=list(dict.fromkeys(aliases)),
+            titles=by_type["title"], roles=by_type["role"], organisations=by_type["organisation"],
+            quote_count=s.quote_count, article_count=s.article_count,
+            first_seen=s.first_seen, last_seen=s.last_seen,
+        )
+
+    async def search(self, q: str | None, limit: int, offset: int) -> SpeakerHitPage:
+        """Fuzzy search by name and alias (scores 0-100), or all speakers by quote count."""
+        if q is not None and q.strip():
+            index = await self.directory.ensure_fresh()
+            hits = index.search(q, cutoff=self.search_cutoff)
+            page = hits[offset : offset + limit]
+            items = [
+                SpeakerHit(
+                    id=e.id, slug=e.slug, name=e.name, kind=e.kind,  # type: ignore[arg-type]
+                    score=round(score, 1), quote_count=e.quote_count,
+                    aliases=list(dict.fromkeys(e.alias_names)), roles=list(e.roles),
+                )
+                for e, score in page
+            ]
+            return SpeakerHitPage(items=items, total=len(hits), limit=limit, offset=offset)
+        async with self.store.read() as session:
+            total = await session.scalar(select(func.count(Speaker.id))) or 0
+            rows = (
+                await session.scalars(
+                    select(Speaker).order_by(Speaker.quote_count.desc(), Speaker.id.desc()).limit(limit).offset(offset)
+                )
+            ).all()
+            ids = [r.id for r in rows]
+            aliases: dict[int, list[str]] = defaultdict(list)
+            roles: dict[int, list[str]] = defaultdict(list)
+            if ids:
+                for sid, name in (
+                    await session.execute(
+                        select(SpeakerAlias.speaker_id, SpeakerAlias.name)
+                        .where(SpeakerAlias.speaker_id.in_(ids))
+                        .order_by(SpeakerAlias.id)
+                    )
+                ).all():
+                    aliases[sid].append(name)
+                for sid, value in (
+                    await session.execute(
+                        select(SpeakerAttribute.speaker_id, SpeakerAttribute.value)
+                        .where(SpeakerAttribute.speaker_id.in_(ids), SpeakerAttribute.type == "role")
+                        .order_by(SpeakerAttribute.id)
+                    )
+                ).all():
+                    roles[sid].append(value)
+        items = [
+            SpeakerHit(
+                id=r.id, slug=r.slug, name=r.name, kind=r.kind,  # type: ignore[arg-type]
+                score=100.0, quote_count=r.quote_count,
+                aliases=list(dict.fromkeys(aliases[r.id])), roles=roles[r.id],
+            )
+            for r in rows
+        ]
+        return SpeakerHitPage(items=items, total=total, limit=limit, offset=offset)
+
+    # --- edits --------------------------------------------------------------------
+
+    async def merge(self, ident: str, other_ident: str | int) -> SpeakerDetail:
+        """Fold `other` into this speaker: its quotes, aliases and old links now lead here."""
+        try:
+            async with self.store.write() as session:
+                await self.directory.sync_for_write(session)
+                target = await self._require(session, ident)
+                other = await self._require(session, other_ident)
+                if other.id == target.id:
+                    raise Conflict(f"{other.slug!r} is {target.slug!r} already: nothing to merge")
+                await session.execute(update(Quote).where(Quote.speaker_id == other.id).values(speaker_id=target.id))
+                await session.execute(
+                    update(Mention).where(Mention.speaker_id == other.id).values(speaker_id=target.id)
+                )
+                own = {
+                    a.name: a
+                    for a in (await session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == target.id)))
+                }
+                moved = (await session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == other.id))).all()
+                for alias in moved:
+                    mine = own.get(alias.name)
+                    if mine is not None:
+                        mine.seen_count += alias.seen_count
+                        mine.pinned = True
+                        await session.delete(alias)
+                    else:
+                        alias.speaker_id = target.id
+                        alias.pinned = True  # a person said so: exact matches go here from now on
+                if other.name not in own and other.name not in {a.name for a in moved}:
+                    session.add(self._alias(target.id, other.name, other.kind, pinned=True))
+                await session.execute(
+                    update(SpeakerRedirect).where(SpeakerRedirect.speaker_id == other.id).values(speaker_id=target.id)
+                )
+                session.add(SpeakerRedirect(old_id=other.id, old_slug=other.slug, speaker_id=target.id))
+                await session.flush()
+                await session.delete(other)
+                target.edited = True
+                await recompute_speakers(session, [target.id])
+                await self.directory.apply_write(session, [target.id], [other.id])
+                target_id = target.id
+        except BaseException:
+            self.directory.invalidate()
+            raise
+        return await self.detail(str(target_id))
+
+    async def split(self, ident: str, alias_name: str) -> SpeakerDetail:
+        """Make an alias (and the quotes made under it) a speaker of its own; returns the new speaker."""
+        check_text(alias_name, "alias")
+        try:
+            async with self.store.write() as session:
+                await self.directory.sync_for_write(session)
+                source = await self._require(session, ident)
+                aliases = (await session.scalars(
+                    select(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id).order_by(SpeakerAlias.id)
+                )).all()
+                chosen = next((a for a in aliases if a.name == alias_name.strip()), None)
+                if chosen is None:
+                    wanted = {normalised_alias(alias_name, k) for k in ("person", "anonymous")}
+                    chosen = next((a for a in aliases if a.normalised in wanted), None)
+                if chosen is None:
+                    raise NotFound(
+                        f"speaker {source.slug!r} has no alias {alias_name!r}",
+                        aliases=[a.name for a in aliases],
+                    )
+                moving = [a for a in aliases if a.normalised == chosen.normalised and a.kind == chosen.kind]
+                staying = [a for a in aliases if a not in moving]
+                if not staying:
+                    raise Conflict(f"{chosen.name!r} is the only name of {source.slug!r}: there is nothing to split it from")
+                new = Speaker(
+                    slug=await unique_slug(session, chosen.name, chosen.kind,
+                                           suffix=f"a{chosen.article_id}" if chosen.article_id else None),
+                    name=chosen.name, kind=chosen.kind, edited=True, quote_count=0, article_count=0,
+                )
+                session.add(new)
+                await session.flush()
+                moving_names = {a.name for a in moving}
+                for alias in moving:
+                    alias.speaker_id = new.id
+                    alias.pinned = True
+                mention_rows = (await session.execute(
+                    select(Mention.id, Mention.quote_id, Mention.name).where(Mention.speaker_id == source.id)
+                )).all()
+                norm = chosen.normalised
+                moved_mentions = [
+                    (mid, qid) for mid, qid, name in mention_rows
+                    if name in moving_names or normalised_alias(name, chosen.kind) == norm
+                ]
+                for i in range(0, len(moved_mentions), 500):
+                    chunk = moved_mentions[i : i + 500]
+                    await session.execute(
+                        update(Mention).where(Mention.id.in_([m for m, _ in chunk])).values(speaker_id=new.id)
+                    )
+                    await session.execute(
+                        update(Quote).where(Quote.id.in_([q for _, q in chunk])).values(speaker_id=new.id)
+                    )
+                if not source.name_locked and normalised_alias(source.name, source.kind) == norm:
+                    source.name = max(staying, key=lambda a: (len(name_tokens(a.name)), a.seen_count)).name
+                source.edited = True
+                await recompute_speakers(session, [source.id, new.id])
+                await self.directory.apply_write(session, [source.id, new.id])
+                new_id = new.id
+        except BaseException:
+            self.directory.invalidate()
+            raise
+        return await self.detail(str(new_id))
+
+    async def rename(self, ident: str, name: str) -> SpeakerDetail:
+        """Give a speaker a display name that ingest will keep."""
+        name = check_text(name, "name").strip()
+        if not name:
+            raise InvalidInput("name is empty", field="name")
+        try:
+            async with self.store.write() as session:
+                await self.directory.sync_for_write(session)
+                speaker = await self._require(session, ident)
+                speaker.name = name
+                speaker.name_locked = True
+                speaker.edited = True
+                exists = await session.scalar(
+                    select(SpeakerAlias.id).where(SpeakerAlias.speaker_id == speaker.id, SpeakerAlias.name == name)
+                )
+                if exists is None:
+                    session.add(self._alias(speaker.id, name, speaker.kind, pinned=True))
+                else:
+                    await session.execute(update(SpeakerAlias).where(SpeakerAlias.id == exists).values(pinned=True))
+                await session.flush()
+                await self.directory.apply_write(session, [speaker.id])
+                speaker_id = speaker.id
+        except BaseException:
+            self.directory.invalidate()
+            raise
+        return await self.detail(str(speaker_id))
+
+    @staticmethod
+    def _alias(speaker_id: int, name: str, kind: str, *, pinned: bool) -> SpeakerAlias:
+        # A person-given name for an unnamed source is not scoped to an article.
+        alias_kind = "person" if kind == "anonymous" else kind
+        return SpeakerAlias(
+            speaker_id=speaker_id, name=name[:300], normalised=normalised_alias(name, alias_kind)[:300],
+            key=speaker_key(name, alias_kind)[:300], kind=alias_kind, article_id=None,
+            pinned=pinned, seen_count=0,
+        )

@@ -1,0 +1,144 @@
+"""The connection to the store: engines, sessions, and how writes are serialised.
+
+SQLite runs in WAL mode with two engines on one file: readers never wait for the
+writer, and every write transaction starts with `BEGIN IMMEDIATE`, so a second
+process (say `quotelens ingest` beside `quotelens serve`) waits for the write
+lock instead of failing half-way. PostgreSQL write transactions take a
+transaction-level advisory lock instead. Either way, speaker matching sees every
+speaker committed before it, so two processes never create the same speaker twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from api.errors import ConfigurationError
+
+__all__ = ["Store", "normalise_database_url", "WRITE_LOCK_ID"]
+
+# pg_advisory_xact_lock key for ingest and speaker edits ("quotelns" in ASCII).
+WRITE_LOCK_ID = 0x71756F74656C6E73 & 0x7FFFFFFFFFFFFFFF
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalise_database_url(url: str) -> URL:
+    """The async driver URL for a configured one ("postgresql://" → asyncpg, "sqlite://" → aiosqlite)."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse text
+        raise ConfigurationError(f"QUOTELENS_DATABASE_URL is not a database URL: {exc}") from exc
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+        database = parsed.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            raise ConfigurationError(
+                "the store needs a SQLite file (sqlite+aiosqlite:///path/to/quotelens.db); "
+                "in-memory databases are not supported"
+            )
+    else:
+        raise ConfigurationError(
+            f"unsupported database {backend!r}: use a sqlite+aiosqlite:/// or postgresql+asyncpg:// URL"
+        )
+    return parsed
+
+
+def _install_sqlite_hooks(engine: AsyncEngine, *, begin: str, synchronous: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+
+class Store:
+    """Engines and sessions for one database; one per process (or per test)."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, sqlite_synchronous: str = "NORMAL") -> None:
+        self.url = normalise_database_url(url)
+        self.backend = self.url.get_backend_name()
+        self.is_sqlite = self.backend == "sqlite"
+        if self.is_sqlite:
+            synchronous = sqlite_synchronous.upper()
+            if synchronous not in SQLITE_SYNCHRONOUS:
+                raise ConfigurationError(
+                    f"QUOTELENS_SQLITE_SYNCHRONOUS={sqlite_synchronous!r}: use one of {', '.join(SQLITE_SYNCHRONOUS)}"
+                )
+            Path(self.url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=pool_size)
+            _install_sqlite_hooks(self.engine, begin="BEGIN", synchronous=synchronous)
+            # SQLite has one writer at a time anyway: one connection for writes.
+            self.write_engine = create_async_engine(self.url, pool_size=1, max_overflow=0)
+            _install_sqlite_hooks(self.write_engine, begin="BEGIN IMMEDIATE", synchronous=synchronous)
+        else:
+            self.engine = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+            self.write_engine = self.engine
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._write_lock: asyncio.Lock | None = None
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for logs and messages."""
+        return self.url.render_as_string(hide_password=True)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads; nothing it does is committed."""
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one write transaction, committed on success, holding the write lock.
+
+        The lock is process-wide (asyncio) and store-wide (SQLite's write lock or a
+        PostgreSQL advisory lock), so writers see each other's committed speakers.
+        """
+        if self._write_lock is None:
+            self._write_lock = asyncio.Lock()
+        async with self._write_lock, self._write_sessions() as session, session.begin():
+            if not self.is_sqlite:
+                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
+            yield session
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            async with self._sessions() as session:
+                await session.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()

@@ -1,0 +1,76 @@
+"""Bringing a database to the current schema with the alembic migrations in api/migrations.
+
+    python -m api.store.migrate            # QUOTELENS_DATABASE_URL or the default SQLite file
+    alembic -c api/migrations/alembic.ini upgrade head   # the same, through alembic's CLI
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from .db import normalise_database_url
+
+__all__ = ["MIGRATIONS_DIR", "alembic_config", "upgrade", "downgrade", "main"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An alembic Config for our migrations, bound to `connection` when given."""
+    cfg = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+async def _run(url: str, action: str, revision: str) -> None:
+    engine = create_async_engine(normalise_database_url(url), pool_size=1, max_overflow=0)
+    if engine.dialect.name == "sqlite":
+        from pathlib import Path as _P
+
+        _P(engine.url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        async with engine.connect() as conn:
+            def _go(sync_conn: Connection) -> None:
+                cfg = alembic_config(sync_conn)
+                if action == "upgrade":
+                    command.upgrade(cfg, revision)
+                else:
+                    command.downgrade(cfg, revision)
+
+            await conn.run_sync(_go)
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Apply every migration up to `revision` (safe to run on an up-to-date database)."""
+    await _run(url, "upgrade", revision)
+
+
+async def downgrade(url: str, revision: str = "base") -> None:
+    """Undo migrations down to `revision`."""
+    await _run(url, "downgrade", revision)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from quotelens.settings import get_settings
+
+    args = sys.argv[1:] if argv is None else argv
+    url = args[0] if args else get_settings().effective_database_url
+    asyncio.run(upgrade(url))
+    print(f"database at {normalise_database_url(url).render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
