@@ -44,6 +44,7 @@ __all__ = [
     "clip",
     "error_text",
     "escape",
+    "inert",
     "profile_embed",
     "quote_embed",
     "render_answer",
@@ -63,6 +64,7 @@ EMBED_AUTHOR_LIMIT = 256
 EMBED_FOOTER_LIMIT = 2048
 FIELD_VALUE_LIMIT = 1024
 BUTTON_LABEL_LIMIT = 80
+OUTLET_LIMIT = 100
 CHOICE_NAME_LIMIT = 100
 # Room kept under the 6,000 total for safety (rounding, a future field).
 _EMBED_BUDGET = 5800
@@ -98,6 +100,13 @@ def escape(text: str) -> str:
     text = discord.utils.escape_markdown(text)
     text = _ORDERED_LIST.sub(r"\1\\.", text)
     text = discord.utils.escape_mentions(text)
+    text = _MENTION_LIKE.sub("@\u200b", text)
+    return _ANGLE_TOKEN.sub("<\u200b", text)
+
+
+def inert(text: str) -> str:
+    """Untrusted text for places Discord shows as plain text (author, footer, labels): no pings."""
+    text = discord.utils.escape_mentions(clean_text(text))
     text = _MENTION_LIKE.sub("@\u200b", text)
     return _ANGLE_TOKEN.sub("<\u200b", text)
 
@@ -149,8 +158,11 @@ def quote_embed(quote: Quote, number: int, total: int, description_limit: int) -
         colour=_COLOUR,
     )
     if quote.speaker is not None:
-        embed.set_author(name=clip(clean_text(quote.speaker.name), EMBED_AUTHOR_LIMIT))
-    footer = [clean_text(article.outlet) if article.outlet else "", article.published.isoformat() if article.published else ""]
+        embed.set_author(name=clip(inert(quote.speaker.name), EMBED_AUTHOR_LIMIT))
+    footer = [
+        clip(inert(article.outlet), OUTLET_LIMIT) if article.outlet else "",
+        article.published.isoformat() if article.published else "",
+    ]
     footer.append(f"{number} of {total}")
     embed.set_footer(text=clip(" · ".join(p for p in footer if p), EMBED_FOOTER_LIMIT))
     return embed
@@ -168,7 +180,7 @@ def _with_role(answer: Answer, embed: discord.Embed) -> discord.Embed:
     """Speaker label with role on quote embeds when the whole answer is one speaker's."""
     speaker = answer.query.speaker if answer.query else None
     if speaker is not None:
-        embed.set_author(name=clip(clean_text(speaker.label), EMBED_AUTHOR_LIMIT))
+        embed.set_author(name=clip(inert(speaker.label), EMBED_AUTHOR_LIMIT))
     return embed
 
 
@@ -198,7 +210,7 @@ def profile_embed(profile: Speaker) -> discord.Embed:
     if profile.last_seen:
         embed.add_field(name="Last seen", value=profile.last_seen.isoformat(), inline=True)
     if profile.kind != "person":
-        embed.set_footer(text=f"{profile.kind} source")
+        embed.set_footer(text=f"{inert(profile.kind)} source")
     return embed
 
 
@@ -345,7 +357,7 @@ class AnswerView(discord.ui.View):
         if answer.kind in (AnswerKind.AMBIGUOUS, AnswerKind.UNKNOWN_SPEAKER):
             for hit in answer.choices[:5]:
                 button: discord.ui.Button[AnswerView] = discord.ui.Button(
-                    label=clip(clean_text(hit.name), BUTTON_LABEL_LIMIT) or str(hit.id),
+                    label=clip(inert(hit.name), BUTTON_LABEL_LIMIT) or str(hit.id),
                     style=discord.ButtonStyle.secondary,
                 )
                 button.callback = self._chooser(hit)  # type: ignore[method-assign]
@@ -445,7 +457,7 @@ class QuoteHandlers:
         for hit in hits[:25]:
             label = f"{hit.name} — {hit.roles[0]}" if hit.roles else hit.name
             value = hit.slug if 0 < len(hit.slug) <= CHOICE_NAME_LIMIT else str(hit.id)
-            choices.append(app_commands.Choice(name=clip(clean_text(label), CHOICE_NAME_LIMIT), value=value))
+            choices.append(app_commands.Choice(name=clip(inert(label), CHOICE_NAME_LIMIT), value=value))
         return choices
 
     async def _answer_interaction(

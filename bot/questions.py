@@ -273,7 +273,8 @@ _SAID = [
 # Words that cannot begin a speaker's name: what is left when a pattern over-reached.
 _NOT_A_NAME = re.compile(
     r"^(?:show|give|get|find|list|fetch|search|me|us|some|any|all|latest|newest|recent|you|i|we"
-    r"|they|he|she|it|people|anyone|someone|everyone|anybody|somebody|everybody|nobody)\b",
+    r"|they|he|she|it|people|anyone|someone|everyone|anybody|somebody|everybody|nobody"
+    r"|did|does|do|has|have|had|is|was|were|will|would|can|could)\b",
     re.I,
 )
 
