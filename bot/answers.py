@@ -30,6 +30,7 @@ from .questions import Intent, Said, Search, WhoIs, parse_question, strip_titles
 
 __all__ = [
     "AMBIGUITY_MARGIN",
+    "LOCAL_MATCH_SCORE",
     "MATCH_MIN_SCORE",
     "Answer",
     "AnswerKind",
@@ -46,6 +47,8 @@ __all__ = [
 
 # A speaker search hit scoring below this (0-100) is a suggestion, not a match.
 MATCH_MIN_SCORE = 70.0
+# The bot's own name similarity (0-100) above which it trusts its re-ranking of the hits.
+LOCAL_MATCH_SCORE = 75.0
 # Hits within this many points of the best are too close to choose between: ask back.
 AMBIGUITY_MARGIN = 5.0
 # How many close matches or nearest names to offer.
@@ -189,6 +192,33 @@ def _name_forms(hit: SpeakerHit) -> set[str]:
     return forms
 
 
+def _form_score(query: str, form: str) -> float:
+    """How well one folded asked name fits one folded name form (0-100).
+
+    Every word asked must fit a word of the name: "mckenzie" and "mckenzy" fit
+    "kenneth mckenzie", but "frank mckenzie" does not.
+    """
+    if query == form:
+        return 100.0
+    asked, words = query.split(), form.split()
+    if not asked or not words:
+        return 0.0
+    if set(asked) <= set(words):
+        return 100.0
+    per_word = sum(max(fuzz.ratio(a, w) for w in words) for a in asked) / len(asked)
+    if len(asked) > len(words):  # more words asked than the name has: only per word
+        return per_word
+    return max(fuzz.ratio(query, form), per_word)
+
+
+def _name_score(query_forms: set[str], hit: SpeakerHit) -> float:
+    """How well an asked name fits a speaker (0-100): typos and partial names forgiven."""
+    return max(
+        (_form_score(q, form) for q in query_forms for form in _name_forms(hit)),
+        default=0.0,
+    )
+
+
 def _date_phrase(since: date | None, until: date | None) -> str:
     if since and until:
         if since == until:
@@ -268,11 +298,26 @@ class Answerer:
         good = [h for h in hits if h.score >= MATCH_MIN_SCORE]
         if not good:
             return Resolution(nearest=tuple(hits[:3]) or await self._nearest(bare))
-        query_forms = {_fold(name), _fold(bare)}
-        exact = [h for h in good if query_forms & _name_forms(h)]
-        if len(exact) == 1:
-            return Resolution(ResolvedSpeaker.from_hit(exact[0]))
-        close = exact or [h for h in good if good[0].score - h.score <= AMBIGUITY_MARGIN]
+        # Re-rank the API's candidates by how well the asked name fits each one's names,
+        # aliases and surname: the API's score is tuned for search, not for picking one.
+        query_forms = {_fold(name), _fold(bare)} - {""}
+        scored = [(_name_score(query_forms, h), h) for h in good]
+        best = max(score for score, _ in scored)
+        if best < LOCAL_MATCH_SCORE:
+            # the API found names like it, but none is this name ("Frank McKenzie" is not Kenneth)
+            ranked = [h for _, h in sorted(scored, key=lambda sh: -sh[0])]
+            return Resolution(nearest=tuple(ranked[:3]))
+        close = [h for score, h in sorted(scored, key=lambda sh: -sh[0]) if score >= best - AMBIGUITY_MARGIN]
+        people = [h for h in close if h.kind == "person"]
+        if len(close) > 1 and people:
+            # A name in a question means a person rather than an organisation or an
+            # unnamed source that shares it ("McKenzie" the general, not "McKenzie's comments").
+            close = people
+        if len(close) > 1:
+            # "Iraq" is the speaker called exactly that, not "Iraq's parliament"
+            exact = [h for h in close if query_forms & {_fold(n) for n in (h.name, *h.aliases)}]
+            if len(exact) == 1:
+                close = exact
         if len(close) == 1:
             return Resolution(ResolvedSpeaker.from_hit(close[0]))
         return Resolution(choices=tuple(close[:MAX_CHOICES]))
@@ -300,7 +345,7 @@ class Answerer:
         if resolution.choices:
             return Answer(
                 AnswerKind.AMBIGUOUS,
-                f"“{name}” could be {len(resolution.choices)} people. Which one do you mean?",
+                f"“{name}” could mean {len(resolution.choices)} speakers. Which one do you mean?",
                 choices=resolution.choices,
                 intent=intent,
             )

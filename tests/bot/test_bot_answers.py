@@ -191,3 +191,42 @@ async def test_suggest_speakers(answerer: Answerer) -> None:
     assert (await answerer.suggest_speakers("cag"))[0].name == "Myles B. Caggins III"
     top = await answerer.suggest_speakers("")
     assert top[0].name == "Kenneth McKenzie"  # most quoted first
+
+
+async def test_a_fuller_name_than_any_known_is_not_taken_for_another(answerer: Answerer) -> None:
+    answer = await answerer.ask("what did Frank McKenzie say")
+    assert answer.kind is AnswerKind.UNKNOWN_SPEAKER
+    assert [h.name for h in answer.choices][:1] == ["Kenneth McKenzie"]  # offered, not assumed
+
+
+async def test_a_person_is_preferred_to_an_organisation_sharing_the_name(answerer: Answerer, fake_api: FakeApi) -> None:
+    fake_api.add_speaker("McKenzie", kind="organisation")
+    fake_api.add_speaker("McKenzie’s comments", kind="organisation")
+    for question in ("what did McKenzie say", "what did Mckenzy say"):
+        answer = await answerer.ask(question)
+        assert answer.query is not None and answer.query.speaker is not None, question
+        assert answer.query.speaker.name == "Kenneth McKenzie", question
+
+
+async def test_an_exact_name_is_preferred_to_a_longer_one(answerer: Answerer, fake_api: FakeApi) -> None:
+    iraq = fake_api.add_speaker("Iraq", kind="organisation")
+    fake_api.add_speaker("Iraq’s parliament", kind="organisation")
+    fake_api.add_quote("Iraq's own words,", iraq.id, article_id=4, kind="direct")
+    answer = await answerer.ask("what did Iraq say")
+    assert answer.query is not None and answer.query.speaker is not None
+    assert answer.query.speaker.name == "Iraq"
+
+
+async def test_groups_of_unnamed_sources_are_asked_back(answerer: Answerer, fake_api: FakeApi) -> None:
+    fake_api.add_speaker("iraqi officials", kind="anonymous")
+    fake_api.add_speaker("two administration officials", kind="anonymous")
+    answer = await answerer.ask("what did officials say")
+    assert answer.kind is AnswerKind.AMBIGUOUS
+    assert {h.name for h in answer.choices} == {"iraqi officials", "two administration officials"}
+
+
+@pytest.mark.parametrize("name, expected", [("Caggens", "Myles B. Caggins III"), ("Lloyd Austen", "Lloyd Austin"), ("Sudany", "Mohammed Shia al-Sudani")])
+async def test_typos(answerer: Answerer, name: str, expected: str) -> None:
+    answer = await answerer.answer(Said(name))
+    assert answer.query is not None and answer.query.speaker is not None
+    assert answer.query.speaker.name == expected

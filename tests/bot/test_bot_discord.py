@@ -358,7 +358,7 @@ async def test_ambiguous_name_offers_buttons(answerer: Answerer, fake_api: FakeA
     await handlers_for(answerer).said(interaction, "McKenzie")
     sent = only(interaction.sent)
     assert_safe(sent)
-    assert "could be 2 people" in sent.content
+    assert "could mean 2 speakers" in sent.content
     assert "**Frank McKenzie** — Senator (1 quote)" in sent.content
     view = sent.view
     assert isinstance(view, AnswerView)
