@@ -8,6 +8,7 @@ many texts in batches or worker processes.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from .syntax import (
     content_of,
     find_verb_cues,
     mention_bounds,
+    noun_phrase_head_after,
     subject_of,
 )
 
@@ -62,6 +64,7 @@ class Draft:
     confidence: float
     rule: str
     inherit_from: Draft | None = None  # continuation/same-paragraph: whose speaker
+    same_attribution: bool = False  # a further part of `inherit_from`'s attribution
 
 
 def extract_quotes(doc: Doc) -> list[Quote]:
@@ -151,11 +154,20 @@ def _words(doc: Doc, lo: int, hi: int) -> int:
 
 def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Frame]) -> list[Draft]:
     paragraphs = paragraph_bounds(text)
-    frames_by_cue_pos = sorted(((doc[f.cue.token].idx, f) for f in frames if f.source is not None), key=lambda x: x[0])
-    cue_positions = [p for p, _ in frames_by_cue_pos]
+    frames_by_pos = sorted(((doc[f.cue.token].idx, f) for f in frames), key=lambda x: x[0])
+    cue_positions = [p for p, _ in frames_by_pos]
     drafts: list[Draft] = []
     last_in_paragraph: dict[int, Draft] = {}
     previous: Draft | None = None
+
+    def keep(d: Draft, qi: int, paragraph: int) -> None:
+        nonlocal previous
+        if d.frame is not None:
+            d.frame.quotes.append(qi)
+        drafts.append(d)
+        last_in_paragraph[paragraph] = d
+        previous = d
+
     for qi, q in enumerate(spans):
         p_lo, p_hi = paragraphs[q.paragraph]
         tokens = _token_range(doc, q.start, q.end)
@@ -163,106 +175,142 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
             continue
         n_words = _words(doc, *tokens)
         inner = text[q.start : q.end]
-        # 1. a cue whose reported content holds this quote: direct or mixed
+        right, left = _adjacent_frames(doc, text, q, spans, qi, p_lo, p_hi, cue_positions, frames_by_pos)
+        # 1. "“…,” X said" — a cue right after the quote, in the same sentence
+        if right is not None and _is_speech(inner, n_words, frame=True):
+            keep(Draft(q.start, q.end, "direct", right, 0.9, "direct-cue-after"), qi, q.paragraph)
+            continue
+        # 2. a cue whose reported content holds this quote: direct or mixed
         holder = _holding_frame(doc, frames, q)
         if holder is not None:
-            lo, hi = holder.content  # type: ignore[misc]
-            outside = _words(doc, lo, hi) - sum(
-                _words(doc, *r) for r in (_token_range(doc, s.start, s.end) for s in spans
-                                          if s.start >= doc[lo].idx and s.end <= doc[hi].idx + len(doc[hi]))
-                if r
-            )
-            kind: QuoteKind = "mixed" if outside >= 3 else "direct"
-            if kind == "direct" or n_words >= 1:
-                d = Draft(q.start, q.end, kind, holder, 0.9 if kind == "direct" else 0.8, f"{kind}-in-content")
-                holder.quotes.append(qi)
-                drafts.append(d)
-                last_in_paragraph[q.paragraph] = d
-                previous = d
-                continue
-        # 2. a cue next to the quote in the same sentence
-        frame = _adjacent_frame(doc, text, q, spans, qi, p_lo, p_hi, cue_positions, frames_by_cue_pos)
-        if frame is not None and _is_speech(inner, n_words, frame=True):
-            d = Draft(q.start, q.end, "direct", frame, 0.9, "direct-adjacent-cue")
-            frame.quotes.append(qi)
-            drafts.append(d)
-            last_in_paragraph[q.paragraph] = d
-            previous = d
+            kind: QuoteKind = "mixed" if _unquoted_words(doc, holder, spans) >= 3 else "direct"
+            keep(Draft(q.start, q.end, kind, holder, 0.9 if kind == "direct" else 0.8, f"{kind}-in-content"), qi, q.paragraph)
             continue
-        # 3. another quote of the same paragraph already has a speaker
+        # 3. "X said: “…”" — a cue before the quote, in the same sentence
+        if left is not None and _is_speech(inner, n_words, frame=True):
+            keep(Draft(q.start, q.end, "direct", left, 0.85, "direct-cue-before"), qi, q.paragraph)
+            continue
+        # 4. another quote of the same paragraph already has a speaker
         same = last_in_paragraph.get(q.paragraph)
         if same is not None and _is_speech(inner, n_words, frame=False):
-            d = Draft(q.start, q.end, "direct", None, 0.75, "direct-same-paragraph", inherit_from=same)
-            drafts.append(d)
-            last_in_paragraph[q.paragraph] = d
-            previous = d
+            keep(Draft(q.start, q.end, "direct", None, 0.75, "direct-same-paragraph", inherit_from=same,
+                       same_attribution=True), qi, q.paragraph)
             continue
-        # 4. a paragraph that is only a quote continues the previous speaker
+        # 5. a paragraph that is only a quote continues the previous speaker
         para_text = text[p_lo:p_hi].strip()
-        opens_paragraph = text[p_lo:q.open_mark].strip() == ""
+        opens_paragraph = text[p_lo : q.open_mark].strip() == ""
         covers = (q.outer_end - q.open_mark) >= 0.6 * len(para_text)
         prev_para_continues = q.paragraph > 0 and any(
-            s.paragraph == q.paragraph - 1 and s.continues for s in spans[max(0, qi - 3):qi]
+            s.paragraph == q.paragraph - 1 and s.continues for s in spans[max(0, qi - 3) : qi]
         )
         if previous is not None and opens_paragraph and (covers or prev_para_continues) and n_words >= 3:
-            d = Draft(q.start, q.end, "continuation", None, 0.7, "continuation-paragraph", inherit_from=previous)
-            drafts.append(d)
-            last_in_paragraph[q.paragraph] = d
-            previous = d
-            continue
+            keep(Draft(q.start, q.end, "continuation", None, 0.7, "continuation-paragraph", inherit_from=previous), qi, q.paragraph)
     return drafts
+
+
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Gen|Col|Lt|Maj|Capt|Sgt|Adm|Sen|Rep|Gov|Pres|St|Jr|Sr|Prof|Rev|No|Vol|Inc|Corp|Co|Ltd|vs|etc|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec))$")
+
+
+def _is_sentence_end(text: str, i: int) -> bool:
+    """True when text[i] ends a sentence: not an abbreviation, an initial, or a decimal point."""
+    ch = text[i]
+    if ch not in SENTENCE_END:
+        return False
+    nxt = text[i + 1 : i + 3]
+    if nxt and not (nxt[0].isspace() or nxt[0] in "”\"’'"):
+        return False
+    if ch == "." and _ABBREVIATION.search(text[max(0, i - 12) : i]):
+        after = text[i + 1 :].lstrip()[:1]
+        if not after or not after.isupper():
+            return False
+        return not re.search(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Gen|Col|Lt|Maj|Capt|Sgt|Adm|Sen|Rep|Gov|St)$", text[max(0, i - 6) : i])
+    return True
+
+
+def _unquoted_words(doc: Doc, frame: Frame, spans: list[QuoteSpan]) -> int:
+    """Words of a frame's content that stand outside quotation marks."""
+    lo, hi = frame.content  # type: ignore[misc]
+    c_start, c_end = doc[lo].idx, doc[hi].idx + len(doc[hi])
+    inside = 0
+    for s in spans:
+        if s.start >= c_start and s.end <= c_end:
+            r = _token_range(doc, s.start, s.end)
+            if r:
+                inside += _words(doc, *r)
+    return _words(doc, lo, hi) - inside
 
 
 def _holding_frame(doc: Doc, frames: list[Frame], q: QuoteSpan) -> Frame | None:
     best = None
+    best_len = 0
     for f in frames:
         if f.content is None or f.source is None:
             continue
         lo, hi = f.content
         c_start, c_end = doc[lo].idx, doc[hi].idx + len(doc[hi])
         if c_start <= q.open_mark + 1 and q.end <= c_end + 1 and (c_end - c_start) < 4 * (q.end - q.start) + 400:
-            if best is None or (c_end - c_start) < (doc[best.content[1]].idx - doc[best.content[0]].idx):  # type: ignore[index]
-                best = f
+            if best is None or (c_end - c_start) < best_len:
+                best, best_len = f, c_end - c_start
     return best
 
 
-def _adjacent_frame(
+def _adjacent_frames(
     doc: Doc, text: str, q: QuoteSpan, spans: list[QuoteSpan], qi: int,
     p_lo: int, p_hi: int, cue_positions: list[int], frames_by_pos: list[tuple[int, Frame]],
-) -> Frame | None:
-    """The cue in the quote's own sentence: after it (`“…,” X said`) or before (`X said: “…”`)."""
-    # right: from the closing mark to the end of the sentence, the next quote or the paragraph
+) -> tuple[Frame | None, Frame | None]:
+    """The cues in the quote's own sentence: after it (`“…,” X said`) and before it (`X said: “…”`)."""
     right_lo = q.outer_end
     right_hi = p_hi
     if qi + 1 < len(spans) and spans[qi + 1].paragraph == q.paragraph:
         right_hi = min(right_hi, spans[qi + 1].open_mark)
     for i in range(right_lo, right_hi):
-        if text[i] in SENTENCE_END and (i + 1 >= len(text) or text[i + 1].isspace() or text[i + 1] in "”\""):
+        if _is_sentence_end(text, i):
             right_hi = i + 1
             break
     inner_tail = text[q.start : q.end].rstrip()[-1:]
     ends_sentence = inner_tail in SENTENCE_END
-    # left: from the sentence start (or the previous quote) to the opening mark
     left_hi = q.open_mark
     left_lo = p_lo
     if qi > 0 and spans[qi - 1].paragraph == q.paragraph:
         left_lo = max(left_lo, spans[qi - 1].outer_end)
     for i in range(left_hi - 1, left_lo - 1, -1):
-        if text[i] in SENTENCE_END and i + 1 < len(text) and text[i + 1].isspace():
+        if _is_sentence_end(text, i):
             left_lo = i + 1
             break
-    right = [f for p, f in frames_by_pos[bisect.bisect_left(cue_positions, right_lo):bisect.bisect_left(cue_positions, right_hi)]]
-    left = [f for p, f in frames_by_pos[bisect.bisect_left(cue_positions, left_lo):bisect.bisect_left(cue_positions, left_hi)]]
+    right_frames = [f for _, f in frames_by_pos[bisect.bisect_left(cue_positions, right_lo) : bisect.bisect_left(cue_positions, right_hi)]]
+    left_frames = [f for _, f in frames_by_pos[bisect.bisect_left(cue_positions, left_lo) : bisect.bisect_left(cue_positions, left_hi)]]
+    right = left = None
     right_words = len(text[right_lo:right_hi].split())
     # "“…,” X said." / "“…?” asked X." — and a short trailing "X said." after a full stop
-    if right and (not ends_sentence or inner_tail in "?!" or right_words <= 8):
-        cand = [f for f in right if f.content is None or doc[f.content[0]].idx < right_lo or f.content_rule == "clause-before-cue"]
-        if cand:
-            return min(cand, key=lambda f: doc[f.cue.token].idx)
-    if left:
-        # "X said: “…”" / "X said “…”" — the nearest cue before the quote
-        return max(left, key=lambda f: doc[f.cue.token].idx)
-    return None
+    if right_frames and (not ends_sentence or inner_tail in "?!" or right_words <= 8):
+        for f in sorted(right_frames, key=lambda f: f.cue.token):
+            if f.content is not None and doc[f.content[0]].idx >= right_lo and f.content_rule != "clause-before-cue":
+                continue  # this cue reports something else after the quote
+            if f.source is None or f.source.idx < right_lo:
+                _fallback_source_after(doc, f, right_lo, right_hi)
+            if f.source is not None:
+                right = f
+                break
+    if left_frames:
+        with_source = [f for f in left_frames if f.source is not None]
+        if with_source:
+            left = max(with_source, key=lambda f: f.cue.token)
+    return right, left
+
+
+def _fallback_source_after(doc: Doc, frame: Frame, lo_char: int, hi_char: int) -> None:
+    """Find the speaker by position when the parse gave the cue no usable subject."""
+    span = doc.char_span(lo_char, hi_char, alignment_mode="expand")
+    if span is None:
+        return
+    cue_i = frame.cue.token
+    head = noun_phrase_head_after(doc, span.start, cue_i)  # “…,” an official … told
+    rule = "position-before-cue"
+    if head is None:
+        head = noun_phrase_head_after(doc, cue_i + 1, span.end)  # “…,” said the official
+        rule = "position-after-cue"
+    if head is not None:
+        frame.source, frame.source_rule, frame.mention = head, rule, mention_bounds(head)
 
 
 def _is_speech(inner: str, n_words: int, frame: bool) -> bool:
@@ -323,6 +371,19 @@ def _resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
         out_rows.append(d)
     quotes = []
     text = doc.text
+    group_of: dict[int, int] = {}
+    frame_group: dict[int, int] = {}
+    groups = 0
+    for d in sorted(out_rows, key=lambda d: (d.start, d.end)):
+        if d.same_attribution and d.inherit_from is not None and id(d.inherit_from) in group_of:
+            group_of[id(d)] = group_of[id(d.inherit_from)]
+        elif d.frame is not None and id(d.frame) in frame_group:
+            group_of[id(d)] = frame_group[id(d.frame)]
+        else:
+            group_of[id(d)] = groups
+            groups += 1
+        if d.frame is not None:
+            frame_group.setdefault(id(d.frame), group_of[id(d)])
     for d in sorted(out_rows, key=lambda d: (d.start, d.end)):
         ent, mspan, src_rule, res_rule = resolved[id(d)]
         f = d.frame
@@ -346,6 +407,7 @@ def _resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
                 via=f.via if f else None,
                 confidence=d.confidence if ent is not None else d.confidence * 0.5,
                 evidence=evidence,
+                group=group_of[id(d)],
             )
         )
     return quotes

@@ -118,7 +118,8 @@ def run_pipe(
     stream = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=max(1, workers))
     for doc, (i, offset) in stream:
         left, found = pending[i]
-        found.extend(Quote.from_dict(d).shifted(offset) if offset else Quote.from_dict(d) for d in quotes_of(doc))
+        groups = 1 + max((q.group for q in found), default=-1)
+        found.extend(Quote.from_dict(d).shifted(offset, groups) if offset else Quote.from_dict(d) for d in quotes_of(doc))
         pending[i] = (left - 1, found)
         while next_out in pending and pending[next_out][0] == 0:
             yield pending.pop(next_out)[1]

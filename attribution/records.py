@@ -63,6 +63,9 @@ class Quote:
     via: str | None = None
     confidence: float = 0.5
     evidence: dict[str, str] = field(default_factory=dict)
+    # quotes that are parts of one attribution ("“A,” X said. “B.”", two fragments
+    # of one reported clause) share a group number within their document
+    group: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The wire/JSON form; `speaker` is the resolved name, details under `speaker_info`."""
@@ -85,6 +88,7 @@ class Quote:
             "confidence": round(self.confidence, 3),
             "evidence": dict(self.evidence),
             "speaker_info": self.speaker.to_dict() if self.speaker else None,
+            "group": self.group,
         }
 
     @classmethod
@@ -107,9 +111,10 @@ class Quote:
             via=d.get("via"),
             confidence=d.get("confidence", 0.5),
             evidence=dict(d.get("evidence") or {}),
+            group=d.get("group", 0),
         )
 
-    def shifted(self, offset: int) -> Quote:
+    def shifted(self, offset: int, group_offset: int = 0) -> Quote:
         """The same quote with every offset moved by `offset` (for texts processed in pieces)."""
         def mv(x: int | None) -> int | None:
             return None if x is None else x + offset
@@ -122,4 +127,27 @@ class Quote:
             cue_end=mv(self.cue_end),
             speaker_start=mv(self.speaker_start),
             speaker_end=mv(self.speaker_end),
+            group=self.group + group_offset,
         )
+
+
+def merge_attribution_parts(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per attribution: the parts of a group joined into one span.
+
+    PolNeAR annotates `“A,” X said. “B.”` as one attribution whose content is
+    A and B; this gives that unit (first part's start to last part's end, the
+    parts listed under `parts`) from the per-quote records.
+    """
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for q in quotes:
+        groups.setdefault(q.get("group", id(q)), []).append(q)
+    merged = []
+    for parts in groups.values():
+        first = dict(parts[0])
+        if len(parts) > 1:
+            first["end"] = max(p["end"] for p in parts)
+            first["start"] = min(p["start"] for p in parts)
+            first["parts"] = [[p["start"], p["end"]] for p in parts]
+            first["text"] = " … ".join(p["text"] for p in parts)
+        merged.append(first)
+    return sorted(merged, key=lambda q: (q["start"], q["end"]))

@@ -93,6 +93,8 @@ def subject_of(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
         return verb.head, "relative-clause"
     if depth < 3 and verb.dep_ in INHERIT_SUBJECT_DEPS and verb.head.i != verb.i:
         head = verb.head
+        if any(c.dep_ in ("auxpass", "nsubjpass") for c in head.children) and verb.dep_ == "xcomp":
+            return None, "none"  # "X is expected to announce": X is not saying anything
         # "…, X said, adding that …" / "X said … and added" / "X pledged to continue"
         if verb.dep_ in ("ccomp", "pcomp") and head.i < verb.i and verb.dep_ == "ccomp":
             return None, "none"
@@ -180,27 +182,25 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None) -> tuple[int, i
         lo, hi = _without(doc, lo, hi, cue_tok)
         return (lo, hi, "according-to-clause") if hi >= lo else None
     ccomps = [c for c in cue_tok.children if c.dep_ in ("ccomp", "parataxis") and c.pos_ in ("VERB", "AUX", "NOUN", "ADJ", "PROPN", "PRON", "NUM")]
-    ccomps = [c for c in ccomps if not _is_quote_only(c)] or ccomps
     if ccomps:
         c = max(ccomps, key=lambda t: t.right_edge.i - t.left_edge.i)
         lo, hi = subtree_bounds(c)
         return lo, hi, "complement-clause"
     # "…, X said." — the cue hangs off the clause it reports
-    if cue_tok.dep_ in ("ccomp", "parataxis", "advcl") and cue_tok.head.i < cue_tok.i:
+    if cue_tok.dep_ in ("ccomp", "parataxis", "advcl", "conj") and cue_tok.head.i < cue_tok.i and not (
+        cue_tok.dep_ == "conj" and any(c.dep_ == "cc" for c in cue_tok.head.children if c.i < cue_tok.i)
+    ):
         head = cue_tok.head
         lo, hi = head.left_edge.i, cue_tok.left_edge.i - 1
         if source is not None and source.i < cue_tok.i:
             hi = min(hi, source.left_edge.i - 1)
         if hi - lo >= 2:
             return lo, hi, "clause-before-cue"
-    # "Trump, X said …" as ROOT with a preceding clause the parser made conj/advcl
+    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in cue_tok.children)
     for c in cue_tok.children:
-        if c.dep_ == "xcomp" and lemma in XCOMP_CONTENT_VERBS:
+        if c.dep_ == "xcomp" and lemma in XCOMP_CONTENT_VERBS and not passive:
             lo, hi = subtree_bounds(c)
             return lo, hi, "infinitive-complement"
-    for c in cue_tok.children:
-        if c.dep_ in ("advcl", "prep") and c.i > cue_tok.i and lemma in XCOMP_CONTENT_VERBS | {"tell", "ask"}:
-            continue
     for c in cue_tok.children:
         if c.dep_ == "dobj" and lemma in DOBJ_CONTENT_VERBS and c.right_edge.i - c.left_edge.i >= 1:
             lo, hi = subtree_bounds(c)
@@ -220,10 +220,6 @@ def _without(doc: Doc, lo: int, hi: int, tok: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def _is_quote_only(tok: Token) -> bool:
-    return False
-
-
 def addressee_outlet(cue_tok: Token, lex: Lexicon) -> str | None:
     """The outlet a cue was addressed to ("told Al Arabiya", "told Reuters")."""
     for c in cue_tok.children:
@@ -232,4 +228,27 @@ def addressee_outlet(cue_tok: Token, lex: Lexicon) -> str | None:
             name = cue_tok.doc[lo : hi + 1].text
             if lex.is_outlet(name):
                 return name
+    return None
+
+
+def noun_phrase_head_after(doc: Doc, lo: int, hi: int) -> Token | None:
+    """The head of the first noun phrase in doc[lo:hi] (positional fallback for a source).
+
+    For `“…,” a senior official, speaking on condition of anonymity, told Reuters`
+    when the parser hung the official somewhere else.
+    """
+    for i in range(lo, min(hi, len(doc))):
+        t = doc[i]
+        if t.is_punct or t.is_space:
+            continue
+        if t.pos_ in ("NOUN", "PROPN", "PRON") or (t.pos_ in ("DET", "ADJ", "NUM") and i + 1 < hi):
+            j = i
+            # walk right through the noun phrase to its last noun
+            while j + 1 < hi and doc[j + 1].pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "DET", "PART") and not doc[j + 1].is_punct:
+                j += 1
+            k = j
+            while k >= i and doc[k].pos_ not in ("NOUN", "PROPN", "PRON"):
+                k -= 1
+            return doc[k] if k >= i else None
+        return None  # the phrase after the quote does not start with a noun phrase
     return None

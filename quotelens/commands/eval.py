@@ -17,6 +17,9 @@ from pathlib import Path
 
 NAME = "eval"
 HELP = "score extraction on the seed gold and PolNeAR dev (prints F1 figures)"
+# quote: one record per quoted stretch (the seed gold's unit); attribution: parts of
+# one attribution joined (PolNeAR's unit: “A,” X said. “B.” is one attribution)
+UNITS = ("quote", "attribution")
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -33,12 +36,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
 
 
-def _predict(extractor, texts: dict[str, str], path: Path, workers: int) -> float:
+def _predict(extractor, texts: dict[str, str], outdir: Path, name: str, workers: int) -> tuple[float, dict[str, Path]]:
+    """Write predictions in both units; return the seconds extraction took and the files."""
+    from attribution.records import merge_attribution_parts
+
+    paths = {unit: outdir / f"{name}.{unit}.jsonl" for unit in UNITS}
     t0 = time.perf_counter()
-    with path.open("w", encoding="utf-8") as f:
-        for name, quotes in zip(texts, extractor.extract_many(texts.values(), workers=workers), strict=True):
-            f.write(json.dumps({"doc": name, "quotes": [q.to_dict() for q in quotes]}) + "\n")
-    return time.perf_counter() - t0
+    results = [(doc, [q.to_dict() for q in quotes])
+               for doc, quotes in zip(texts, extractor.extract_many(texts.values(), workers=workers), strict=True)]
+    seconds = time.perf_counter() - t0
+    for unit, path in paths.items():
+        with path.open("w", encoding="utf-8") as f:
+            for doc, rows in results:
+                out = merge_attribution_parts(rows) if unit == "attribution" else rows
+                f.write(json.dumps({"doc": doc, "quotes": out}) + "\n")
+    return seconds, paths
 
 
 def _score(scorer: Path, args: list[str]) -> dict:
@@ -62,16 +74,16 @@ def run(args: argparse.Namespace) -> int:
         texts = {p.stem: p.read_text("utf-8") for p in sorted((args.polnear / "text").glob("*.txt"))}
         sets.append(("polnear-" + args.polnear.name, texts, ["--polnear", str(args.polnear)]))
     for name, texts, gold_args in sets:
-        pred = outdir / f"{name}.jsonl"
-        seconds = _predict(extractor, texts, pred, args.workers)
-        res = _score(args.scorer, ["--pred", str(pred), *gold_args])
-        res["seconds"] = round(seconds, 2)
-        results[name] = res
+        seconds, paths = _predict(extractor, texts, outdir, name, args.workers)
+        for unit, pred in paths.items():
+            res = _score(args.scorer, ["--pred", str(pred), *gold_args])
+            res["seconds"] = round(seconds, 2)
+            results[f"{name} ({unit} unit)"] = res
     if args.json:
         print(json.dumps(results))
         return 0
     for name, res in results.items():
-        print(f"{name}: {res['docs']} docs, {res['seconds']} s, predictions in {outdir}")
+        print(f"{name}: {res['docs']} docs, extraction {res['seconds']} s, predictions in {outdir}")
         for part in ("direct", "all"):
             r = res[part]
             dp, dr, df = r["detection"]

@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="worker processes for parsing (default 1)")
     p.add_argument("--batch-size", type=int, default=16, metavar="N", help="texts per batch (default 16)")
     p.add_argument("--model", default=None, help="spaCy pipeline name or path (default: setting, then en_core_web_sm)")
+    p.add_argument("--unit", choices=("quote", "attribution"), default="quote",
+                   help="quote: one record per quoted stretch (default); attribution: the parts of one "
+                        "attribution (“A,” X said. “B.”) joined into one record, as PolNeAR annotates them")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
 
@@ -64,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         print("quotelens extract: --workers must be at least 1", file=sys.stderr)
         return 2
     from attribution import Extractor, PipelineNotFound
+    from attribution.records import merge_attribution_parts
 
     errors: list[str] = []
     docs = list(read_inputs(args.paths, errors))
@@ -84,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "table":
         out.write(f"{'doc':18}  {'speaker':28}  {'kind':12}  quote\n")
     for (name, _), quotes in zip(docs, results, strict=True):
-        record = {"doc": name, "quotes": [q.to_dict() for q in quotes]}
+        rows = [q.to_dict() for q in quotes]
+        record = {"doc": name, "quotes": merge_attribution_parts(rows) if args.unit == "attribution" else rows}
         if args.format == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif args.format == "json":
