@@ -10,7 +10,8 @@ Matching rules, in order:
 2. An exact normalised alias of the same kind; aliases a person pinned (split,
    rename) win over others.
 3. Persons only: name similarity (`attribution.names.name_similarity`, surnames
-   must agree) at or above a threshold against the speaker's names; a full name
+   must agree; one name containing the other's words counts as close) at or
+   above a threshold against the speaker's names; a full name
    is compared with the speaker's full names only, so "John McKenzie" does not
    join a Kenneth McKenzie who was once called just "McKenzie".
 4. Near-ties are broken by shared roles, organisations and titles, then by the
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from attribution.names import name_similarity, name_tokens, normalise_name
+from attribution.names import is_name_extension, name_similarity, name_tokens, normalise_name
 
 __all__ = [
     "AliasInfo",
@@ -62,6 +63,21 @@ def query_tokens(query: str) -> tuple[str, ...]:
     """The words of a search query that can match a name (titles and particles dropped)."""
     toks = name_tokens(query)
     return tuple(t for t in toks if t not in _DETERMINERS)
+
+
+EXTENSION_SCORE = 95.0
+
+
+def _person_score(name: str, known: str) -> float:
+    """How alike a quoted person name and a known one are, 0-100.
+
+    One name holding all of the other's words ("Lloyd Austin" in "Defense
+    Secretary Lloyd Austin") scores high even when the first words differ.
+    """
+    score = name_similarity(name, known)
+    if score < EXTENSION_SCORE and (is_name_extension(name, known) or is_name_extension(known, name)):
+        return EXTENSION_SCORE
+    return score
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +280,7 @@ class SpeakerIndex:
             if entry.kind != "person":
                 continue
             pool = entry.full_norms if len(toks) >= 2 and entry.full_norms else entry.norms
-            score = max((name_similarity(name, n) for n in pool), default=0.0)
+            score = max((_person_score(name, n) for n in pool), default=0.0)
             if score >= threshold:
                 scored[sid] = score
         if not scored:

@@ -1,0 +1,196 @@
+"""Ingesting many articles: batches, optional worker processes, a progress bar, a summary.
+
+Used by `quotelens ingest` and by `quotelens serve` to load the seeds. Each
+article is committed on its own (with its quotes), so an interrupted run keeps
+everything it reported and a re-run skips it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from api.errors import ApiError
+from api.services import PreparedArticle, Services, prepare_article
+from api.sources import SourceItem, count_items, discover, read_items
+from attribution.records import Quote
+
+__all__ = ["IngestSummary", "ingest_paths"]
+
+
+@dataclass
+class IngestSummary:
+    """What a bulk ingest did."""
+
+    articles_new: int = 0
+    articles_skipped: int = 0
+    articles_reprocessed: int = 0
+    quotes: int = 0
+    speakers_new: int = 0
+    speakers_matched: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def articles_failed(self) -> int:
+        return len(self.failures)
+
+    def report(self) -> str:
+        parts = [
+            f"articles: {self.articles_new} new, {self.articles_skipped} already stored, "
+            f"{self.articles_failed} failed"
+            + (f", {self.articles_reprocessed} reprocessed" if self.articles_reprocessed else ""),
+            f"quotes: {self.quotes} stored",
+            f"speakers: {self.speakers_new} new, {self.speakers_matched} matched to known speakers",
+        ]
+        return "\n".join(parts)
+
+
+# --- worker processes ----------------------------------------------------------
+
+_worker_extractor = None
+
+
+def _init_worker(model: str) -> None:
+    global _worker_extractor
+    from attribution import Extractor
+
+    _worker_extractor = Extractor(model=model or None)
+
+
+def _extract_in_worker(text: str) -> list[Quote]:
+    assert _worker_extractor is not None
+    return _worker_extractor.extract(text)
+
+
+class _Extraction:
+    """Runs extraction in this process (one worker) or in a pool of processes."""
+
+    def __init__(self, services: Services, workers: int) -> None:
+        self.services = services
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            # spawn, not fork: this process has threads (database drivers) by now.
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(services.settings.spacy_model,),
+            )
+
+    async def run(self, texts: Sequence[str]) -> list[list[Quote] | BaseException]:
+        if self.pool is None:
+            out: list[list[Quote] | BaseException] = []
+            for text in texts:
+                try:
+                    out.append(await self.services.pipeline.extract(text))
+                except ApiError as exc:
+                    out.append(exc)
+            return out
+        loop = asyncio.get_running_loop()
+        futures = [loop.run_in_executor(self.pool, _extract_in_worker, t) for t in texts]
+        return list(await asyncio.gather(*futures, return_exceptions=True))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _batches(items: Iterator[SourceItem], size: int) -> Iterator[list[SourceItem]]:
+    batch: list[SourceItem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _all_items(sources: Sequence[Path | str]) -> Iterator[SourceItem]:
+    for source in sources:
+        yield from read_items(source)
+
+
+async def ingest_paths(
+    services: Services,
+    paths: Sequence[str],
+    *,
+    workers: int = 1,
+    batch_size: int = 16,
+    progress: bool = True,
+    reprocess: bool = False,
+    stream: TextIO | None = None,
+) -> IngestSummary:
+    """Ingest every article under `paths`; re-running it stores nothing twice.
+
+    With `reprocess`, articles stored already are extracted again and their
+    quotes replaced (speaker edits are kept).
+    """
+    from tqdm import tqdm
+
+    sources = discover(list(paths))
+    counts = [count_items(s) for s in sources]
+    total = None if any(c is None for c in counts) else sum(c or 0 for c in counts)
+    summary = IngestSummary()
+    extraction = _Extraction(services, workers)
+    bar = tqdm(total=total, unit="article", desc="ingest", disable=not progress, file=stream or sys.stderr,
+               dynamic_ncols=True)
+    try:
+        for batch in _batches(_all_items(sources), max(1, batch_size)):
+            await _ingest_batch(services, batch, extraction, summary, reprocess)
+            bar.update(len(batch))
+            bar.set_postfix(new=summary.articles_new, quotes=summary.quotes, refresh=False)
+    finally:
+        bar.close()
+        extraction.close()
+    return summary
+
+
+async def _ingest_batch(
+    services: Services, batch: list[SourceItem], extraction: _Extraction, summary: IngestSummary, reprocess: bool
+) -> None:
+    prepared: list[tuple[str, PreparedArticle]] = []
+    seen: set[str] = set()
+    for item in batch:
+        if item.article is None:
+            summary.failures.append((item.origin, item.error or "unreadable"))
+            continue
+        try:
+            article = prepare_article(item.article, services.settings.max_article_chars)
+        except ApiError as exc:
+            summary.failures.append((item.origin, exc.detail))
+            continue
+        if article.content_hash in seen:  # the same text twice in one batch
+            summary.articles_skipped += 1
+            continue
+        seen.add(article.content_hash)
+        prepared.append((item.origin, article))
+    stored = await services.ingest.stored_hashes([a.content_hash for _, a in prepared])
+    if not reprocess:
+        summary.articles_skipped += sum(1 for _, a in prepared if a.content_hash in stored)
+        prepared = [(o, a) for o, a in prepared if a.content_hash not in stored]
+    results = await extraction.run([a.text for _, a in prepared])
+    for (origin, article), quotes in zip(prepared, results, strict=True):
+        if isinstance(quotes, BaseException):
+            summary.failures.append((origin, f"extraction failed: {quotes}"))
+            continue
+        if article.content_hash in stored:
+            article_id = await services.ingest.find_article(article.content_hash)
+            assert article_id is not None
+            outcome = await services.ingest.reprocess(article_id, quotes)
+            summary.articles_reprocessed += 1
+        else:
+            outcome = await services.ingest.ingest(article, quotes)
+            if outcome.created:
+                summary.articles_new += 1
+            else:
+                summary.articles_skipped += 1
+        summary.quotes += outcome.quotes
+        summary.speakers_new += outcome.speakers_new
+        summary.speakers_matched += outcome.speakers_matched

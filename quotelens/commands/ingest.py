@@ -1,0 +1,72 @@
+"""Store news articles with their quotes and tracked speakers.
+
+PATH may be text files (one article each: first line the title), JSON Lines files
+(one article object per line: text, title, url, outlet, published), .json files,
+folders (read recursively) or - for JSON Lines on standard input. Articles stored
+before are skipped, so running it again is safe. The store is
+QUOTELENS_DATABASE_URL, or a SQLite file in QUOTELENS_DATA_DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "ingest"
+HELP = "store articles (files, folders, JSON Lines) with their quotes and speakers"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for JSON Lines on stdin")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="processes extracting quotes in parallel (default 1)")
+    p.add_argument("--batch-size", type=int, default=16, metavar="N",
+                   help="articles read, checked against the store and extracted together (default 16)")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="the store (default: QUOTELENS_DATABASE_URL, else the SQLite file in the data dir)")
+    p.add_argument("--reprocess", action="store_true",
+                   help="extract articles stored before again and replace their quotes (speaker edits stay)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from api.bulk import ingest_paths
+    from api.errors import ApiError
+    from api.services import Services
+    from api.store.migrate import upgrade
+    from quotelens.settings import SettingsError, get_settings
+
+    if args.workers < 1 or args.batch_size < 1:
+        print("ingest: --workers and --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        settings = get_settings()
+        services = Services.build(settings, database_url=args.database_url)
+    except (ApiError, SettingsError) as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        try:
+            await upgrade(services.store.url.render_as_string(hide_password=False))
+            summary = await ingest_paths(
+                services, args.paths, workers=args.workers, batch_size=args.batch_size,
+                progress=not args.no_progress,
+                reprocess=args.reprocess,
+            )
+        except FileNotFoundError as exc:
+            print(f"ingest: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await services.close()
+        print(f"store: {services.store.display_url}")
+        print(summary.report())
+        for origin, error in summary.failures[:50]:
+            print(f"  failed: {origin}: {error}", file=sys.stderr)
+        if len(summary.failures) > 50:
+            print(f"  … and {len(summary.failures) - 50} more failures", file=sys.stderr)
+        return 1 if summary.failures else 0
+
+    return asyncio.run(go())
