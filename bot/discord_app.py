@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -350,8 +350,8 @@ class AnswerView(discord.ui.View):
             self.next_button = discord.ui.Button(label="Next ▶", style=discord.ButtonStyle.primary)
             self.previous_button.disabled = not answer.has_previous
             self.next_button.disabled = not answer.has_next
-            self.previous_button.callback = self._previous  # type: ignore[method-assign]
-            self.next_button.callback = self._next  # type: ignore[method-assign]
+            self.previous_button.callback = self._previous  # type: ignore[method-assign,assignment]
+            self.next_button.callback = self._next  # type: ignore[method-assign,assignment]
             self.add_item(self.previous_button)
             self.add_item(self.next_button)
         if answer.kind in (AnswerKind.AMBIGUOUS, AnswerKind.UNKNOWN_SPEAKER):
@@ -360,7 +360,7 @@ class AnswerView(discord.ui.View):
                     label=clip(inert(hit.name), BUTTON_LABEL_LIMIT) or str(hit.id),
                     style=discord.ButtonStyle.secondary,
                 )
-                button.callback = self._chooser(hit)  # type: ignore[method-assign]
+                button.callback = self._chooser(hit)  # type: ignore[method-assign,assignment]
                 self.add_item(button)
 
     async def _previous(self, interaction: discord.Interaction) -> None:
@@ -371,7 +371,7 @@ class AnswerView(discord.ui.View):
         limit = self.answer.query.limit if self.answer.query else 1
         await self._show(interaction, self.answerer.page(self.answer, self.answer.offset + limit))
 
-    def _chooser(self, hit: SpeakerHit) -> Callable[[discord.Interaction], Awaitable[None]]:
+    def _chooser(self, hit: SpeakerHit) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
         async def choose(interaction: discord.Interaction) -> None:
             await self._show(interaction, self.answerer.choose(self.answer, hit))
 

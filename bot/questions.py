@@ -109,14 +109,15 @@ def _date_range(expr: str, today: date) -> tuple[date, date]:
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     year = int(words[-1])
-    month = next((_MONTHS[w] for w in words if w in _MONTHS), None)
+    named_month = next((_MONTHS[w] for w in words if w in _MONTHS), None)
     day = next((int(re.sub(r"\D", "", w)) for w in words[:-1] if re.match(r"\d{1,2}(st|nd|rd|th)?$", w)), None)
-    if month is None:
+    if named_month is None:
         return date(year, 1, 1), date(year, 12, 31)
     if day is not None:
-        d = date(year, month, day)
+        d = date(year, named_month, day)
         return d, d
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    last_day = calendar.monthrange(year, named_month)[1]
+    return date(year, named_month, 1), date(year, named_month, last_day)
 
 
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+({_DATE_EXPR})\s+(?:and|to|until|till)\s+({_DATE_EXPR})\b", re.I)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import discord
 import pytest
 from bot_fake_api import INJECTION, FakeApi
-from discord_fakes import ME, FakeInteraction, FakeMessage, Sent
+from discord_fakes import ME, FakeInteraction, FakeMessage, Sent, assert_safe, unescaped
 
 from bot.answers import Answerer
 from bot.discord_app import (
     API_DOWN_TEXT,
     API_ERROR_TEXT,
-    CONTENT_LIMIT,
-    EMBEDS_TOTAL_LIMIT,
     AnswerView,
     Cooldown,
     QuoteBot,
@@ -26,47 +23,9 @@ from bot.discord_app import (
 )
 from quotelens.settings import settings_from_env
 
-MENTION_RE = re.compile(r"<@[!&]?\d|@everyone|@here")
-
-
-def unescaped(markup: str, text: str) -> bool:
-    """Whether `markup` occurs in `text` without a backslash before it."""
-    return re.search(r"(?<!\\)" + re.escape(markup), text) is not None
-
 
 def handlers_for(answerer: Answerer, *, rate: int = 100, defer_after: float = 5.0) -> QuoteHandlers:
     return QuoteHandlers(answerer, Cooldown(rate, 60.0), defer_after=defer_after)
-
-
-def assert_safe(sent: Sent) -> None:
-    """What every message must be: no pings, no injected markup, within Discord's limits."""
-    mentions = sent.kwargs["allowed_mentions"]
-    assert isinstance(mentions, discord.AllowedMentions)
-    assert mentions.to_dict() == discord.AllowedMentions.none().to_dict()
-    assert mentions.everyone is False and mentions.users is False and mentions.roles is False
-    assert mentions.replied_user is False
-    assert len(sent.content or "") <= CONTENT_LIMIT
-    embeds = sent.embeds
-    assert len(embeds) <= 10
-    assert sum(len(e) for e in embeds) <= EMBEDS_TOTAL_LIMIT
-    for embed in embeds:
-        data = embed.to_dict()
-        assert len(data.get("title", "")) <= 256
-        assert len(data.get("description", "")) <= 4096
-        assert len(data.get("author", {}).get("name", "")) <= 256
-        assert len(data.get("footer", {}).get("text", "")) <= 2048
-        assert len(data.get("fields", [])) <= 25
-        for f in data.get("fields", []):
-            assert len(f["name"]) <= 256 and len(f["value"]) <= 1024
-        if "url" in data:
-            assert data["url"].startswith(("http://", "https://"))
-    text = sent.all_text()
-    assert not MENTION_RE.search(text), text
-    # where Discord renders markdown (content, titles, descriptions, field values), none gets through;
-    # author names, footers and labels are plain text in Discord and are only kept from pinging
-    rendered = sent.markdown_text()
-    for raw in ("**bold**", "__u__", "~~s~~", "||spoiler||", "`code`", "[click](", "\n# head"):
-        assert not unescaped(raw, rendered), raw
 
 
 def only(sent: list[Sent]) -> Sent:
