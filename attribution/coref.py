@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from .lexicon import Lexicon
 from .names import AFFIXES, is_name_extension, name_tokens, speaker_key
 from .records import Speaker, SpeakerKind
+from .syntax import mention_bounds, relative_antecedent
 
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
@@ -190,6 +191,11 @@ class DocumentEntities:
         span = doc[lo : hi + 1]
         pos = span.start_char
         low = head.lower_
+        antecedent = relative_antecedent(head)
+        if antecedent is not None:
+            a_lo, a_hi = mention_bounds(antecedent)
+            found = self.resolve(a_lo, a_hi, antecedent)
+            return Resolution(found.entity, "relative-pronoun-" + found.rule)
         if head.pos_ == "PRON" or low in MALE | FEMALE | PLURAL:
             return self._resolve_pronoun(pos, low)
         person = self.person_at(span.start_char, span.end_char)

@@ -102,7 +102,9 @@ def _find_frames(doc: Doc, lex: Lexicon, spans: list[QuoteSpan]) -> list[Frame]:
                 source, rule = according_to_source(tok), "according-to"
             else:
                 source, rule = subject_of(tok)
-            if source is not None and _inside_quote(starts, spans, source.idx) is not None:
+            if source is not None and (_inside_quote(starts, spans, source.idx) is not None
+                                       or source.is_punct or source.pos_ in ("PART", "SPACE")
+                                       or _is_dateline(source)):
                 source = None
             mention = mention_bounds(source) if source is not None else None
             content = content_of(tok, cue.lemma, source)
@@ -121,22 +123,31 @@ def _find_frames(doc: Doc, lex: Lexicon, spans: list[QuoteSpan]) -> list[Frame]:
     return frames
 
 
+def _is_dateline(tok: Token) -> bool:
+    """"WASHINGTON —" / "NEW YORK (AP) —": a place opening a story, not a speaker."""
+    sent_start = tok.sent.start
+    return tok.i - sent_start <= 3 and tok.text.isupper() and len(tok.text) > 2 and tok.ent_type_ in ("GPE", "LOC", "")
+
+
 def _attach_outlets(doc: Doc, frames: list[Frame], lex: Lexicon) -> None:
-    """"X said …, according to Reuters": Reuters is the medium, X the speaker."""
-    for f in frames:
-        if f.cue.lemma != "according to" or f.mention is None:
-            continue
+    """"X said …, according to Reuters" / "X said …, Reuters reported": X speaks, Reuters carries it."""
+    def outlet_of(f: Frame) -> str | None:
+        if f.mention is None:
+            return None
         name = doc[f.mention[0] : f.mention[1] + 1].text
-        if not lex.is_outlet(name):
+        return name if lex.is_outlet(name) else None
+
+    for f in frames:
+        name = outlet_of(f)
+        if name is None or f.cue.lemma not in ("according to", "report"):
             continue
         sent = doc[f.cue.token].sent
-        others = [g for g in frames if g is not f and g.source is not None and g.cue.lemma != "according to"
+        others = [g for g in frames if g is not f and g.source is not None and outlet_of(g) is None
                   and sent.start <= g.cue.token < sent.end]
-        if others:
-            for g in others:
-                g.via = g.via or name
-            f.source = None  # the outlet only carried the words
-            f.mention = None
+        for g in others:
+            g.via = g.via or name
+        f.source = None  # the outlet only carried the words
+        f.mention = None
 
 
 # ---------------------------------------------------------------- direct quotes

@@ -80,7 +80,7 @@ def subject_of(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                return verb.head, "relative-clause"
+                return child, "relative-pronoun"  # resolved to verb.head by coref
             return child, "subject-inverted" if child.i > verb.i else "subject"
     for child in verb.children:
         if child.dep_ == "agent":
@@ -120,6 +120,13 @@ def according_to_source(cue_tok: Token) -> Token | None:
             while t.head.i > t.i and t.head.i < cue_tok.i + 10 and t.dep_ in ("compound", "amod", "det", "poss"):
                 t = t.head
             return t
+    return None
+
+
+def relative_antecedent(tok: Token) -> Token | None:
+    """The noun a relative pronoun stands for ("officials who confirmed" → officials)."""
+    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
+        return tok.head.head
     return None
 
 
