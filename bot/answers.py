@@ -67,6 +67,8 @@ Ask me about quotes in the news, for example:
   quotes about withdrawal"""
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+# "#12": a speaker by id, as the Discord autocomplete hands it over.
+_ID_REF = re.compile(r"^#(\d{1,18})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -281,7 +283,12 @@ class Answerer:
     async def resolve_speaker(self, name: str) -> Resolution:
         """The speaker a name means, or the close choices, or the nearest names."""
         name = name.strip()
-        if _SLUG.match(name) or name.isdigit():
+        if m := _ID_REF.match(name):  # an autocomplete choice: exactly this speaker
+            try:
+                return Resolution(ResolvedSpeaker.from_speaker(await self.api.get_speaker(int(m[1]))))
+            except ApiNotFound:
+                return Resolution()
+        if _SLUG.match(name):
             try:
                 return Resolution(ResolvedSpeaker.from_speaker(await self.api.get_speaker(name)))
             except ApiNotFound:

@@ -456,7 +456,8 @@ class QuoteHandlers:
         choices = []
         for hit in hits[:25]:
             label = f"{hit.name} — {hit.roles[0]}" if hit.roles else hit.name
-            value = hit.slug if 0 < len(hit.slug) <= CHOICE_NAME_LIMIT else str(hit.id)
+            # by id: a slug such as "mckenzie" could be fuzzily taken for someone else
+            value = f"#{hit.id}"
             choices.append(app_commands.Choice(name=clip(inert(label), CHOICE_NAME_LIMIT), value=value))
         return choices
 
@@ -478,11 +479,13 @@ class QuoteHandlers:
         extra: dict[str, Any] = {"view": view} if view is not None else {}
         if deferred:
             message = await interaction.followup.send(**reply.kwargs(), **extra, wait=True)
+            if view is not None:
+                view.message = message
         else:
             await interaction.response.send_message(**reply.kwargs(), **extra)
-            message = None
-        if view is not None:
-            view.message = message
+            if view is not None:  # to take the buttons off when they time out
+                with contextlib.suppress(discord.HTTPException):
+                    view.message = await interaction.original_response()
 
     def _view(self, answer: Answer) -> AnswerView | None:
         if not AnswerView.wanted(answer):
@@ -512,6 +515,10 @@ class QuoteHandlers:
         except ApiError as exc:
             log.warning("API error answering a mention: %s", exc)
             await message.reply(error_text(exc), allowed_mentions=NO_MENTIONS, mention_author=False)
+            return
+        except Exception:
+            log.exception("failed to answer a mention")
+            await message.reply(API_ERROR_TEXT, allowed_mentions=NO_MENTIONS, mention_author=False)
             return
         reply = render_answer(answer)
         view = self._view(answer)

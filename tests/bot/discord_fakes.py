@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
-from unittest.mock import MagicMock
+from unittest.mock import AsyncMock, MagicMock
 
 import discord
 
@@ -148,6 +148,13 @@ class FakeInteraction:
         self.response = FakeResponse(self.sent)
         self.followup = FakeFollowup(self)
         self.command = SimpleNamespace(name="said")
+
+    async def original_response(self) -> MagicMock:
+        if not self.response.is_done():
+            raise RuntimeError("no response yet")
+        message = MagicMock(name="InteractionMessage")
+        message.edit = AsyncMock()
+        return message
 
     async def edit_original_response(self, **kwargs: Any) -> None:
         if not self.response.is_done():

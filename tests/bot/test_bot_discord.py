@@ -101,7 +101,7 @@ async def test_said_replies_with_quote_embeds_and_page_buttons(answerer: Answere
 
 async def test_said_with_topic_and_dates(answerer: Answerer, fake_api: FakeApi) -> None:
     interaction = FakeInteraction()
-    await handlers_for(answerer).said(interaction, "kenneth-mckenzie", "troops since 2020-09-10")
+    await handlers_for(answerer).said(interaction, "#1", "troops since 2020-09-10")
     sent = only(interaction.sent)
     assert_safe(sent)
     params = fake_api.requests[-1].url.params
@@ -171,7 +171,7 @@ async def test_speaker_autocomplete(answerer: Answerer, fake_api: FakeApi) -> No
     handlers = handlers_for(answerer)
     choices = await handlers.speaker_choices("mcken")
     assert choices[0].name == "Kenneth McKenzie — U.S. Central Command head"
-    assert choices[0].value == "kenneth-mckenzie"
+    assert choices[0].value == "#1"
     assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
     most_quoted = await handlers.speaker_choices("")
     assert 1 < len(most_quoted) <= 25
@@ -180,6 +180,30 @@ async def test_speaker_autocomplete(answerer: Answerer, fake_api: FakeApi) -> No
     assert long and all(len(c.name) <= 100 and len(c.value) <= 100 for c in long)
     fake_api.down = True
     assert await handlers.speaker_choices("mck") == []
+
+
+async def test_an_autocomplete_choice_means_exactly_that_speaker(answerer: Answerer, fake_api: FakeApi) -> None:
+    org = fake_api.add_speaker("McKenzie", kind="organisation")
+    fake_api.add_quote("The organisation's statement,", org.id, article_id=4)
+    handlers = handlers_for(answerer)
+    choices = {c.name: c.value for c in await handlers.speaker_choices("McKenzie")}
+    assert choices["McKenzie"] == f"#{org.id}"
+    interaction = FakeInteraction()
+    await handlers.said(interaction, choices["McKenzie"])
+    sent = only(interaction.sent)
+    assert [e.description for e in sent.embeds] == ["“The organisation's statement,”"]
+    gone = FakeInteraction()
+    await handlers.said(gone, "#999")
+    assert "I don't know anyone called “#999”" in only(gone.sent).content
+
+
+async def test_buttons_come_off_when_the_view_times_out(answerer: Answerer) -> None:
+    interaction = FakeInteraction()
+    await handlers_for(answerer).said(interaction, "McKenzie")
+    view = only(interaction.sent).view
+    assert isinstance(view, AnswerView) and view.message is not None
+    await view.on_timeout()
+    view.message.edit.assert_awaited_once_with(view=None)  # type: ignore[union-attr]
 
 
 async def test_defers_when_the_api_is_slow(answerer: Answerer, fake_api: FakeApi) -> None:
@@ -509,3 +533,17 @@ def test_settings_never_show_the_token() -> None:
     assert settings.api_timeout == 3.0 and settings.discord_guild_id == 123456789012345678
     defaults = settings_from_env({})
     assert (defaults.bot_cooldown_rate, defaults.bot_cooldown_seconds, defaults.discord_guild_id) == (3, 30.0, None)
+
+
+async def test_mention_with_an_unexpected_failure_still_gets_a_reply(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(question: str) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(answerer, "ask", broken)
+    message = FakeMessage(f"<@{ME.id}> what did McKenzie say")
+    await handlers_for(answerer).on_message(message, ME)  # type: ignore[arg-type]
+    sent = only(message.replies)
+    assert sent.content == API_ERROR_TEXT
+    assert_safe(sent)
