@@ -247,8 +247,6 @@ def render_answer(answer: Answer) -> DiscordReply:
         lines.append(
             f"Page {answer.page_number} of {answer.page_count} · {answer.remaining} more after this page"
         )
-    if answer.kind is AnswerKind.SPEAKER and answer.quotes:
-        lines.append("Latest quote:")
     lines += [escape(n) for n in answer.notes] if answer.kind is not AnswerKind.HELP else []
     content = clip("\n".join(lines), CONTENT_LIMIT)
     return DiscordReply(content, _fit_embeds(embeds))
