@@ -76,6 +76,8 @@ def extract_quotes(doc: Doc) -> list[Quote]:
     spans = find_quote_spans(text)
     frames = _find_frames(doc, lex, spans)
     drafts = _direct_quotes(doc, text, spans, frames)
+    quoted_paragraphs = {s.paragraph for s in spans}
+    drafts += _transcript_lines(doc, text, spans, quoted_paragraphs)
     drafts += _indirect_quotes(doc, frames, spans, lex)
     drafts.sort(key=lambda d: (d.start, d.end))
     return _resolve(doc, drafts, lex)
@@ -191,6 +193,12 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
         if right is not None and _is_speech(inner, n_words, frame=True):
             keep(Draft(q.start, q.end, "direct", right, 0.9, "direct-cue-after"), qi, q.paragraph)
             continue
+        # 1b. "“…” ― Name" (a byline after the quote) / "Name: “…”" (a speaker label)
+        labelled = _labelled_speaker(doc, text, q, p_lo, p_hi)
+        if labelled is not None and n_words >= 2:
+            frames.append(labelled)
+            keep(Draft(q.start, q.end, "direct", labelled, 0.85, "direct-" + labelled.cue.rule), qi, q.paragraph)
+            continue
         # 2. a cue whose reported content holds this quote: direct or mixed
         holder = _holding_frame(doc, frames, q)
         if holder is not None:
@@ -252,17 +260,35 @@ def _unquoted_words(doc: Doc, frame: Frame, spans: list[QuoteSpan]) -> int:
 
 
 def _holding_frame(doc: Doc, frames: list[Frame], q: QuoteSpan) -> Frame | None:
+    """The frame whose reported content holds the quote.
+
+    Nested cues are common ("X said the ad seems “…”"): a speaking source (a
+    person, a pronoun, an official) and a strong cue beat the innermost clause.
+    """
+    lex = get_lexicon()
     best = None
-    best_len = 0
+    best_key: tuple[bool, bool, int] | None = None
     for f in frames:
         if f.content is None or f.source is None:
             continue
         lo, hi = f.content
         c_start, c_end = doc[lo].idx, doc[hi].idx + len(doc[hi])
         if c_start <= q.open_mark + 1 and q.end <= c_end + 1 and (c_end - c_start) < 4 * (q.end - q.start) + 400:
-            if best is None or (c_end - c_start) < best_len:
-                best, best_len = f, c_end - c_start
+            key = (_speaks(f.source, lex), f.cue.weight >= 0.5, -(c_end - c_start))
+            if best_key is None or key > best_key:
+                best, best_key = f, key
     return best
+
+
+def _speaks(tok: Token, lex: Lexicon) -> bool:
+    """Whether a source token can be someone speaking (not "the ad", "the election")."""
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    low = tok.lower_
+    if low in ("he", "she", "they", "i", "we", "who"):
+        return True
+    lemma = tok.lemma_.lower()
+    return tok.pos_ == "PROPN" or lemma in lex.group_nouns or lemma in lex.role_fits
 
 
 def _adjacent_frames(
@@ -307,6 +333,73 @@ def _adjacent_frames(
         if with_source:
             left = max(with_source, key=lambda f: f.cue.token)
     return right, left
+
+
+_DASHES = "―—–-"
+_LABEL_WORDS = 6
+
+
+def _labelled_speaker(doc: Doc, text: str, q: QuoteSpan, p_lo: int, p_hi: int) -> Frame | None:
+    """A speaker named by punctuation, not a verb: a dash byline or a colon label."""
+    after = text[q.outer_end : p_hi]
+    stripped = after.lstrip(" \u00a0")
+    if stripped[:1] in _DASHES:
+        name_start = q.outer_end + (len(after) - len(stripped))
+        dash_end = name_start
+        while dash_end < p_hi and text[dash_end] in _DASHES:
+            dash_end += 1
+        rest = text[dash_end:p_hi].strip()
+        if rest and rest[0].isupper() and len(rest.split()) <= _LABEL_WORDS + 6:
+            span = doc.char_span(dash_end, p_hi, alignment_mode="expand")
+            if span is not None:
+                head = noun_phrase_head_after(doc, span.start, span.end)
+                if head is not None:
+                    cue = Cue(doc[span.start].i, name_start, dash_end, "―", 0.8, "dash-byline")
+                    return Frame(cue, head, "dash-byline", mention_bounds(head), None)
+    before = text[p_lo : q.open_mark].rstrip(" \u00a0")
+    if before.endswith(":") and 0 < len(before[:-1].split()) <= _LABEL_WORDS:
+        label = before[:-1].strip()
+        if label[:1].isupper() and not any(w.islower() and w not in ("of", "the", "and", "de", "al") for w in label.split()):
+            span = doc.char_span(p_lo, p_lo + len(before) - 1, alignment_mode="expand")
+            if span is not None:
+                head = noun_phrase_head_after(doc, span.start, span.end)
+                if head is not None:
+                    colon = p_lo + len(before) - 1
+                    cue = Cue(head.i, colon, colon + 1, ":", 0.8, "colon-label")
+                    return Frame(cue, head, "colon-label", mention_bounds(head), None)
+    return None
+
+
+def _transcript_lines(doc: Doc, text: str, spans: list[QuoteSpan], taken: set[int]) -> list[Draft]:
+    """Transcript paragraphs: "WALLACE: But, Governor, …" — the label says who speaks."""
+    drafts = []
+    for p_index, (lo, hi) in enumerate(paragraph_bounds(text)):
+        if p_index in taken:
+            continue
+        para = text[lo:hi]
+        colon = para.find(":")
+        if colon <= 1 or colon > 40:
+            continue
+        label = para[:colon].strip()
+        words = label.split()
+        if not (1 <= len(words) <= 3 and all(w.isupper() and w.isalpha() for w in words)):
+            continue
+        start = lo + colon + 1
+        while start < hi and text[start].isspace():
+            start += 1
+        end = hi
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start < 10:
+            continue
+        span = doc.char_span(lo, lo + colon, alignment_mode="expand")
+        if span is None:
+            continue
+        head = span[-1]
+        cue = Cue(head.i, lo + colon, lo + colon + 1, ":", 0.8, "transcript-label")
+        frame = Frame(cue, head, "transcript-label", (span.start, span.end - 1), None)
+        drafts.append(Draft(start, end, "direct", frame, 0.8, "direct-transcript"))
+    return drafts
 
 
 def _fallback_source_after(doc: Doc, frame: Frame, lo_char: int, hi_char: int) -> None:
