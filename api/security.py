@@ -10,11 +10,12 @@ from litestar.handlers.base import BaseRouteHandler
 
 from api.errors import Unauthorized
 
-__all__ = ["API_KEY_HEADER", "api_key_guard", "key_is_valid", "SECURITY_SCHEME", "WRITE"]
+__all__ = ["API_KEY_HEADER", "api_key_guard", "key_is_valid", "SECURITY_SCHEME", "WRITE", "PUBLIC"]
 
 API_KEY_HEADER = "X-API-Key"
 SECURITY_SCHEME = "ApiKey"
 WRITE = {"write": True}  # handler opt for routes that change the store
+PUBLIC = {"public": True}  # handler opt for probes: never behind a key
 
 
 def key_is_valid(given: str | None, keys: tuple[str, ...]) -> bool:
@@ -29,10 +30,13 @@ def key_is_valid(given: str | None, keys: tuple[str, ...]) -> bool:
 
 
 def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Writes need a valid key whenever keys are configured; reads too if so configured."""
+    """Writes need a valid key whenever keys are configured; reads too if so configured.
+
+    Probes (/health, /ready) and the API docs (/schema) stay open.
+    """
     settings = connection.app.state.settings
     keys: tuple[str, ...] = settings.api_keys
-    if not keys:
+    if not keys or handler.opt.get("public") or connection.scope["path"].startswith("/schema"):
         return
     if not handler.opt.get("write") and not settings.read_requires_key:
         return

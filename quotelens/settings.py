@@ -6,9 +6,9 @@ Every value is listed in `.env.example`.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Mapping
 from pathlib import Path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
@@ -13,7 +14,9 @@ from api.problems import PROBLEM_JSON
 from api.schemas import Problem
 from api.services import Services
 
-__all__ = ["Limit", "Offset", "cap", "problems", "provide_services", "WRITE_SECURITY"]
+__all__ = ["Limit", "Offset", "ServicesDep", "cap", "problems", "provide_services", "WRITE_SECURITY"]
+
+ServicesDep = NamedDependency[Services]  # injected by name: `services`
 
 Limit = Annotated[
     int,

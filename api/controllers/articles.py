@@ -9,10 +9,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
-from api.controllers._common import WRITE_SECURITY, Limit, Offset, cap, problems
+from api.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
 from api.schemas import ArticleCreate, ArticleDetail, ArticlePage
 from api.security import WRITE
-from api.services import ArticleInput, Services
+from api.services import ArticleInput
 
 __all__ = ["ArticleController"]
 
@@ -47,7 +47,7 @@ class ArticleController(Controller):
     )
     async def create(
         self,
-        services: Services,
+        services: ServicesDep,
         data: Annotated[
             ArticleCreate,
             Body(examples=[Example(summary="A news article", value=ARTICLE_EXAMPLE)]),
@@ -66,14 +66,14 @@ class ArticleController(Controller):
         return Response(detail, status_code=201 if outcome.created else 200)
 
     @get("/", operation_id="listArticles", summary="Articles, newest first", responses=problems(400))
-    async def list_articles(self, services: Services, limit: Limit = 20, offset: Offset = 0) -> ArticlePage:
+    async def list_articles(self, services: ServicesDep, limit: Limit = 20, offset: Offset = 0) -> ArticlePage:
         """A page of stored articles, each with its number of quotes."""
         return await services.articles.list(cap(limit, services), offset)
 
     @get("/{article_id:int}", operation_id="getArticle", summary="One article with its quotes",
          responses=problems(404))
     async def get_article(
-        self, services: Services, article_id: Annotated[int, Parameter(description="Article id.")]
+        self, services: ServicesDep, article_id: Annotated[int, Parameter(description="Article id.")]
     ) -> ArticleDetail:
         """The article text with every quote's offsets, speaker and context."""
         return await services.articles.detail(article_id)

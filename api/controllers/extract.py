@@ -8,9 +8,8 @@ from litestar import Controller, post
 from litestar.openapi.spec import Example
 from litestar.params import Body
 
-from api.controllers._common import problems
+from api.controllers._common import ServicesDep, problems
 from api.schemas import EXAMPLE_TEXT, ExtractRequest, ExtractResponse
-from api.services import Services
 from api.services.text import prepare_article_text
 
 __all__ = ["ExtractController"]
@@ -24,7 +23,7 @@ class ExtractController(Controller):
           status_code=200, responses=problems(400, 413, 422, 429, 503))
     async def extract(
         self,
-        services: Services,
+        services: ServicesDep,
         data: Annotated[ExtractRequest, Body(examples=[Example(summary="One quote", value={"text": EXAMPLE_TEXT})])],
     ) -> ExtractResponse:
         """The engine's quotes for the text, each as `attribution.Quote.to_dict()`."""

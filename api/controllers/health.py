@@ -5,15 +5,16 @@ from __future__ import annotations
 from litestar import Controller, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
+from api.controllers._common import ServicesDep
 from api.schemas import Health, Readiness
-from api.services import Services
+from api.security import PUBLIC
 
 __all__ = ["HealthController"]
 
 
 class HealthController(Controller):
     tags = ["health"]
-    include_in_schema = True
+    opt = PUBLIC
 
     @get("/health", operation_id="health", summary="The process is up")
     async def health(self) -> Health:
@@ -22,7 +23,7 @@ class HealthController(Controller):
 
     @get("/ready", operation_id="ready", summary="Database reachable and pipeline loaded",
          responses={503: ResponseSpec(Readiness, description="Not ready: the body says which part")})
-    async def ready(self, services: Services) -> Response[Readiness]:
+    async def ready(self, services: ServicesDep) -> Response[Readiness]:
         """200 when the database answers and the attribution pipeline is loaded, else 503."""
         database = await services.store.ping()
         pipeline = services.pipeline.ready

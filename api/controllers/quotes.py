@@ -9,9 +9,9 @@ from litestar import Controller, get
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from api.controllers._common import Limit, Offset, cap, problems
+from api.controllers._common import Limit, Offset, ServicesDep, cap, problems
 from api.schemas import QuoteKindName, QuotePage
-from api.services import QuoteFilter, Services
+from api.services import QuoteFilter
 
 __all__ = ["QuoteController", "TopicQuery", "Since", "Until", "KindFilter"]
 
@@ -32,7 +32,7 @@ class QuoteController(Controller):
     @get("/", operation_id="listQuotes", summary="Search quotes across all articles", responses=problems(400))
     async def list_quotes(
         self,
-        services: Services,
+        services: ServicesDep,
         speaker: Annotated[
             str | None,
             Parameter(max_length=300, description="A speaker id, slug or name (fuzzy).",

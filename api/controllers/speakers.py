@@ -8,7 +8,7 @@ from litestar import Controller, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
-from api.controllers._common import WRITE_SECURITY, Limit, Offset, cap, problems
+from api.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
 from api.controllers.quotes import KindFilter, Since, TopicQuery, Until
 from api.schemas import (
     QuotePage,
@@ -19,7 +19,7 @@ from api.schemas import (
     SpeakerSplit,
 )
 from api.security import WRITE
-from api.services import QuoteFilter, Services
+from api.services import QuoteFilter
 
 __all__ = ["SpeakerController"]
 
@@ -34,7 +34,7 @@ class SpeakerController(Controller):
     @get("/", operation_id="searchSpeakers", summary="Find speakers by name", responses=problems(400))
     async def search(
         self,
-        services: Services,
+        services: ServicesDep,
         q: Annotated[
             str | None,
             Parameter(max_length=300, description="A name, fuzzy: typos, titles and particles are forgiven.",
@@ -48,7 +48,7 @@ class SpeakerController(Controller):
         return await services.speakers.search(q, cap(limit, services), offset)
 
     @get("/{id_or_slug:str}", operation_id="getSpeaker", summary="One speaker", responses=problems(404))
-    async def detail(self, services: Services, id_or_slug: IdOrSlug) -> SpeakerDetail:
+    async def detail(self, services: ServicesDep, id_or_slug: IdOrSlug) -> SpeakerDetail:
         """Names, aliases, titles, roles and organisations (with first and last seen), and counts."""
         return await services.speakers.detail(id_or_slug)
 
@@ -56,7 +56,7 @@ class SpeakerController(Controller):
          responses=problems(400, 404))
     async def quotes(
         self,
-        services: Services,
+        services: ServicesDep,
         id_or_slug: IdOrSlug,
         q: TopicQuery = None,
         since: Since = None,
@@ -77,7 +77,7 @@ class SpeakerController(Controller):
           status_code=200, opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 409))
     async def merge(
         self,
-        services: Services,
+        services: ServicesDep,
         id_or_slug: IdOrSlug,
         data: Annotated[SpeakerMerge, Body(examples=[Example(value={"other": "mckenzie"})])],
     ) -> SpeakerDetail:
@@ -88,7 +88,7 @@ class SpeakerController(Controller):
           status_code=201, opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 409))
     async def split(
         self,
-        services: Services,
+        services: ServicesDep,
         id_or_slug: IdOrSlug,
         data: Annotated[SpeakerSplit, Body(examples=[Example(value={"alias": "Mohammed al-Sudani"})])],
     ) -> SpeakerDetail:
@@ -99,7 +99,7 @@ class SpeakerController(Controller):
            opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 422))
     async def rename(
         self,
-        services: Services,
+        services: ServicesDep,
         id_or_slug: IdOrSlug,
         data: Annotated[SpeakerRename, Body(examples=[Example(value={"name": "Gen. Kenneth F. McKenzie Jr."})])],
     ) -> SpeakerDetail:
