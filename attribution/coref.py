@@ -33,6 +33,16 @@ PLURAL = frozenset({"they", "them", "their", "we"})
 _DOTS = re.compile(r"[.\u2019'’]")
 
 
+def _load_ranks() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("attribution.data").joinpath("ranks.txt").read_text("utf-8")
+    return frozenset(w for ln in text.splitlines() if not ln.startswith("#") for w in ln.split())
+
+
+RANKS = _load_ranks()
+
+
 @dataclass
 class Entity:
     """A speaker-to-be in one document: a person, an unnamed source or an organisation."""
@@ -95,12 +105,25 @@ def _pre_name_tokens(ent: Span) -> list[Token]:
 
 
 def _split_titles(tokens: list[Token], doc: Doc) -> tuple[list[str], list[str], list[str]]:
-    titles, role_words, orgs = [], [], []
+    titles: list[str] = []
+    role_words, orgs = [], []
+    run: list[str] = []
+    previous = -2
     for t in tokens:
         bare = _DOTS.sub("", t.lower_)
-        if bare in AFFIXES and (t.text[:1].isupper() or t.text.endswith(".")):
-            titles.append(t.text)
-        role_words.append(t.text_with_ws)
+        if bare in RANKS and t.text[:1].isupper():
+            word = t.text + ("." if t.i + 1 < len(doc) and doc[t.i + 1].text == "." and not t.text.endswith(".") else "")
+            if run and t.i == previous + 1:
+                run.append(word)
+            else:
+                if run:
+                    titles.append(" ".join(run))
+                run = [word]
+            previous = t.i
+        elif not (t.is_punct and t.text == "."):
+            role_words.append(t.text_with_ws)
+    if run:
+        titles.append(" ".join(run))
     role = "".join(role_words).strip(" ,")
     if role:
         orgs.extend(e.text for e in doc.ents if e.label_ in ORG_ENTS and tokens and tokens[0].i <= e.start and e.end - 1 <= tokens[-1].i)
@@ -137,6 +160,7 @@ class DocumentEntities:
         self.subject_persons: list[tuple[int, Entity]] = []  # (char pos, entity) in order
         self.person_mentions: list[tuple[int, Entity]] = []
         self.speakers: list[tuple[int, Entity]] = []  # recorded as attributions are made
+        self._org_names: dict[tuple[int, int], Entity] = {}  # ORG spans that end in a person's name
         self._collect_persons()
 
     # ------------------------------------------------------------ building
@@ -159,6 +183,7 @@ class DocumentEntities:
             entity.titles.extend(titles)
             entity.roles.extend(roles + ([app] if app else []))
             entity.organisations.extend(orgs + app_orgs)
+        self._persons_inside_organisations(by_span, ents)
         for ent in ents:
             entity = by_span.get((ent.start, ent.end))
             if entity is None:
@@ -169,6 +194,41 @@ class DocumentEntities:
                 self.subject_persons.append((ent.start_char, entity))
         self.person_mentions.sort(key=lambda x: x[0])
         self.subject_persons.sort(key=lambda x: x[0])
+
+    def _persons_inside_organisations(self, by_span: dict[tuple[int, int], Entity], ents: list[Span]) -> None:
+        """"Defense Secretary Lloyd Austin" tagged ORG: the name at its end is a person.
+
+        Only when the surname is known as a person elsewhere in the document, so
+        "Wells Fargo" stays an organisation.
+        """
+        surnames = {name_tokens(p.name)[-1]: p for p in self.persons if name_tokens(p.name)}
+        for ent in self.doc.ents:
+            if ent.label_ not in ORG_ENTS or not ent[-1].pos_ == "PROPN":
+                continue
+            last = name_tokens(ent[-1].text)
+            if not last or last[-1] not in surnames:
+                continue
+            name_toks = [ent[-1]]
+            for t in reversed(ent[:-1]):
+                if t.pos_ != "PROPN" or _DOTS.sub("", t.lower_) in AFFIXES:
+                    break
+                is_initial = len(t.text.rstrip(".")) == 1
+                if len(name_toks) >= 2 and not is_initial and not any(len(n.text.rstrip(".")) == 1 for n in name_toks):
+                    break  # a given name and a surname; what comes before is a title or an office
+                name_toks.insert(0, t)
+            name = " ".join(t.text for t in name_toks)
+            person = surnames[last[-1]]
+            if len(name_tokens(name)) > len(name_tokens(person.name)) and is_name_extension(person.name, name):
+                person.name = _strip_titles(name)
+            span = self.doc[name_toks[0].i : name_toks[-1].i + 1]
+            first = min(ent.start, name_toks[-1].left_edge.i)
+            titles, roles, orgs = _split_titles(list(self.doc[first : name_toks[0].i]), self.doc)
+            person.titles.extend(titles)
+            person.roles.extend(roles)
+            person.organisations.extend(orgs)
+            by_span[(span.start, span.end)] = person
+            ents.append(span)
+            self._org_names[(ent.start_char, ent.end_char)] = person
 
     def person_at(self, start: int, end: int) -> Entity | None:
         """The person named within a character range, if any."""
@@ -198,7 +258,12 @@ class DocumentEntities:
             return Resolution(found.entity, "relative-pronoun-" + found.rule)
         if head.pos_ == "PRON" or low in MALE | FEMALE | PLURAL:
             return self._resolve_pronoun(pos, low)
-        person = self.person_at(span.start_char, span.end_char)
+        person = self.person_at(span.start_char, span.end_char) or next(
+            (p for (a, b), p in self._org_names.items() if a < span.end_char and span.start_char < b), None)
+        if person is None and head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS:
+            # NER called a known person's surname an organisation ("McKenzie said")
+            toks = name_tokens(_clean_name(span.text))
+            person = next((p for p in self.persons if toks and is_name_extension(" ".join(toks), p.name)), None)
         if person is not None:
             self._absorb_mention_titles(person, span)
             return Resolution(person, "name")
@@ -229,7 +294,7 @@ class DocumentEntities:
         if lemma not in self.lex.group_nouns and lemma not in self.lex.role_fits:
             kind = "organisation"
         desc = _clean_name(span.text)
-        if desc[:1].isupper() and doc[lo].pos_ in ("DET", "NUM", "ADJ"):
+        if desc[:1].isupper() and doc[lo].pos_ in ("DET", "NUM") or doc[lo].lower_ in ("a", "an", "the", "some", "two", "three", "several", "many"):
             desc = desc[0].lower() + desc[1:]
         return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
 

@@ -104,12 +104,16 @@ def _find_frames(doc: Doc, lex: Lexicon, spans: list[QuoteSpan]) -> list[Frame]:
                 source, rule = according_to_source(tok), "according-to"
             else:
                 source, rule = subject_of(tok)
+            if source is not None and source.lemma_.lower() in lex.speech_nouns:
+                owner = next((c for c in source.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "PRON")), None)
+                if owner is not None:
+                    source, rule = owner, rule + "-possessor"
             if source is not None and (_inside_quote(starts, spans, source.idx) is not None
                                        or source.is_punct or source.pos_ in ("PART", "SPACE")
                                        or _is_dateline(source)):
                 source = None
             mention = mention_bounds(source) if source is not None else None
-            content = content_of(tok, cue.lemma, source)
+            content = content_of(tok, cue.lemma, source, lex)
             frames.append(
                 Frame(
                     cue=cue,

@@ -3,7 +3,10 @@
 - `cues.tsv`: reporting cues mined from PolNeAR train (`benchmarks/mine_cues.py`),
   each with how reliably it heads an attribution when it occurs;
 - `reporting_verbs.txt`: verbs that report speech whatever the corpus says;
-- `cue_phrases.txt`, `roles.txt`, `group_nouns.txt`, `outlets.txt`.
+- `frame_verbs.txt`: verbs that frame a quote next to them ("…,” he continued);
+- `infinitive_content_verbs.txt`, `object_content_verbs.txt`: which complements
+  carry the content;
+- `roles.txt`, `group_nouns.txt`, `outlets.txt`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ class Lexicon:
     role_fits: dict[str, frozenset[str]]  # nominal head -> title/role words it fits
     group_nouns: frozenset[str]
     outlets: frozenset[str]  # lower-cased outlet names
+    frame_verbs: frozenset[str] = frozenset()  # frame a quote next to them, report nothing alone
+    infinitive_content_verbs: frozenset[str] = frozenset()
+    object_content_verbs: frozenset[str] = frozenset()
+    speech_nouns: frozenset[str] = frozenset()  # "McKenzie's comments": the possessor speaks
 
     def verb_weight(self, lemma: str) -> float:
         lemma = lemma.lower()
@@ -55,7 +62,7 @@ def get_lexicon(min_p: float = 0.15, min_count: int = 3) -> Lexicon:
         if int(n) < min_count or float(p) < min_p:
             continue
         (verb_cues if pos == "VERB" else noun_cues)[lemma] = float(p)
-    speech = frozenset(w for ln in _read("reporting_verbs.txt") for w in ln.split())
+    speech = _words("reporting_verbs.txt")
     for w in speech:
         verb_cues[w] = max(verb_cues.get(w, 0.0), 0.9)
     role_fits = {}
@@ -64,4 +71,14 @@ def get_lexicon(min_p: float = 0.15, min_count: int = 3) -> Lexicon:
         role_fits[head.strip()] = frozenset(fits.split()) | {head.strip()}
     groups = frozenset(w for ln in _read("group_nouns.txt") for w in ln.split())
     outlets = frozenset(ln.strip().lower() for ln in _read("outlets.txt"))
-    return Lexicon(verb_cues, noun_cues, speech, role_fits, groups, outlets)
+    return Lexicon(
+        verb_cues, noun_cues, speech, role_fits, groups, outlets,
+        frame_verbs=_words("frame_verbs.txt"),
+        infinitive_content_verbs=_words("infinitive_content_verbs.txt"),
+        object_content_verbs=_words("object_content_verbs.txt"),
+        speech_nouns=_words("speech_nouns.txt"),
+    )
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset(w for ln in _read(name) for w in ln.split())

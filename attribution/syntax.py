@@ -19,18 +19,6 @@ INHERIT_SUBJECT_DEPS = frozenset({"xcomp", "conj", "advcl", "ccomp", "pcomp", "a
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which", "whom"})
 PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you"})
 MENTION_RIGHT_DEPS = frozenset({"compound", "flat", "nummod", "case"})
-# verbs whose infinitive complement is what was said ("pledged to continue …")
-XCOMP_CONTENT_VERBS = frozenset(
-    """pledge promise vow urge ask tell call refuse agree threaten decline warn
-    vote offer propose demand encourage order invite advise beg plead swear
-    predict expect hope plan intend want seek try""".split()
-)
-# verbs whose direct object can be what was said ("announced the decision")
-DOBJ_CONTENT_VERBS = frozenset(
-    """announce deny confirm question criticize criticise reject dismiss praise
-    defend endorse blame accuse cite mention express reveal echo tout slam blast
-    denounce condemn predict acknowledge admit claim repeat reiterate""".split()
-)
 # "told Al Arabiya": the addressee of these verbs is the medium when it is an outlet
 ADDRESSEE_DEPS = frozenset({"dobj", "dative", "iobj"})
 
@@ -70,6 +58,9 @@ def find_verb_cues(sent: Span, lex: Lexicon) -> list[Cue]:
                 continue
             if w > 0:
                 cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, w, "verb-lexicon"))
+            elif lemma in lex.frame_verbs:
+                # only frames a quote next to it ("…,” he continued.)
+                cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, 0.0, "frame-verb"))
         elif tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
             cues.append(Cue(tok.i, tok.idx, tok.nbor().idx + 2, "according to", 0.92, "according-to"))
     return cues
@@ -178,7 +169,7 @@ def subtree_bounds(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]
     return lo, hi
 
 
-def content_of(cue_tok: Token, lemma: str, source: Token | None) -> tuple[int, int, str] | None:
+def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -> tuple[int, int, str] | None:
     """Token bounds of what a cue reports, and the rule that found them."""
     doc = cue_tok.doc
     if lemma == "according to":
@@ -205,11 +196,11 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None) -> tuple[int, i
             return lo, hi, "clause-before-cue"
     passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in cue_tok.children)
     for c in cue_tok.children:
-        if c.dep_ == "xcomp" and lemma in XCOMP_CONTENT_VERBS and not passive:
+        if c.dep_ == "xcomp" and lemma in lex.infinitive_content_verbs and not passive:
             lo, hi = subtree_bounds(c)
             return lo, hi, "infinitive-complement"
     for c in cue_tok.children:
-        if c.dep_ == "dobj" and lemma in DOBJ_CONTENT_VERBS and c.right_edge.i - c.left_edge.i >= 1:
+        if c.dep_ == "dobj" and lemma in lex.object_content_verbs and c.right_edge.i - c.left_edge.i >= 1:
             lo, hi = subtree_bounds(c)
             return lo, hi, "object"
     return None

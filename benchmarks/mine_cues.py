@@ -24,7 +24,9 @@ CUE_POS = {"VERB", "NOUN", "ADJ", "AUX"}
 def cue_spans(ann_path: str) -> list[list[tuple[int, int]]]:
     spans: dict[str, list[tuple[int, int]]] = {}
     cues = []
-    for line in open(ann_path, encoding="utf-8"):
+    with open(ann_path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    for line in lines:
         parts = line.rstrip("\n").split("\t")
         if line.startswith("T") and len(parts) >= 2:
             head = parts[1].split(" ", 1)
@@ -59,7 +61,10 @@ def main() -> None:
     for a in anns:
         chosen.setdefault(re.sub(r"_[0-9a-f]{4}\.ann$", "", os.path.basename(a)), a)
     stems = sorted(chosen)
-    texts = [open(os.path.join(args.polnear, "text", s + ".txt"), encoding="utf-8").read() for s in stems]
+    texts = []
+    for s in stems:
+        with open(os.path.join(args.polnear, "text", s + ".txt"), encoding="utf-8") as f:
+            texts.append(f.read())
     as_cue: Counter[tuple[str, str]] = Counter()
     seen: Counter[tuple[str, str]] = Counter()
     for stem, doc in zip(stems, nlp.pipe(texts, batch_size=32), strict=True):
