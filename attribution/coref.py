@@ -43,6 +43,31 @@ def _load_ranks() -> frozenset[str]:
 RANKS = _load_ranks()
 
 
+def _load_org_words() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("attribution.data").joinpath("org_words.txt").read_text("utf-8")
+    return frozenset(w for ln in text.splitlines() if not ln.startswith("#") for w in ln.split())
+
+
+ORG_WORDS = _load_org_words()
+
+
+def looks_like_person_name(span: Span) -> bool:
+    """"Nadia Brannigan" (that the NER called an organisation) has a person's shape."""
+    words = [t for t in span if not t.is_punct]
+    if not 2 <= len(words) <= 4 or span[0].lower_ in DEFINITE:
+        return False
+    for t in words:
+        if not t.text[:1].isupper() or t.pos_ not in ("PROPN", "NOUN", "ADJ"):
+            return False
+        if t.text.isupper() and len(t.text) > 1 and not t.text.endswith("."):
+            return False  # an acronym: CENTCOM, NATO
+        if _DOTS.sub("", t.lower_) in ORG_WORDS or t.ent_type_ in ("GPE", "NORP"):
+            return False
+    return True
+
+
 @dataclass
 class Entity:
     """A speaker-to-be in one document: a person, an unnamed source or an organisation."""
@@ -279,6 +304,13 @@ class DocumentEntities:
                 entity = Entity(name=_strip_titles(name), kind="person")
                 self.persons.append(entity)
             return Resolution(entity, "proper-noun")
+        if ent is not None and ent.label_ == "ORG" and looks_like_person_name(ent):
+            name = _strip_titles(_clean_name(ent.text))
+            entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+            if entity is None:
+                entity = Entity(name=name, kind="person")
+                self.persons.append(entity)
+            return Resolution(entity, "name-shaped-organisation")
         if ent is not None or (head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS):
             name = _clean_name(ent.text if ent is not None else span.text)
             name = re.sub(r"^(the|The)\s+", "", name)
