@@ -1,7 +1,7 @@
 """alembic environment: runs on a connection handed over by api.store.migrate, or opens one.
 
 Opening one (the `alembic` CLI) uses QUOTELENS_DATABASE_URL, else the default
-SQLite file. On PostgreSQL a session advisory lock keeps two processes (the
+SQLite file. On PostgreSQL a transaction advisory lock keeps two processes (the
 compose `migrate` step and `quotelens serve`, say) from migrating at once.
 """
 
@@ -11,9 +11,9 @@ import asyncio
 
 from alembic import context
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from api.store.db import normalise_database_url
+from api.store.db import create_migration_engine
+from api.store.migrate import include_object
 from api.store.models import Base
 
 MIGRATION_LOCK_ID = 0x71756F746D6967  # "quotmig"
@@ -23,32 +23,25 @@ target_metadata = Base.metadata
 
 
 def _configure_and_run(connection: Connection) -> None:
-    is_pg = connection.dialect.name == "postgresql"
-    if is_pg:
-        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_ID})
-    try:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    finally:
-        if is_pg:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_ID})
+    if connection.dialect.name == "postgresql":
+        # Held until the migrations' transaction commits, so the next process
+        # waits and then finds the schema up to date.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_ID})
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 async def _run_with_own_engine() -> None:
     from quotelens.settings import get_settings
 
-    url = normalise_database_url(get_settings().effective_database_url)
-    if url.get_backend_name() == "sqlite":
-        from pathlib import Path
-
-        Path(url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_migration_engine(get_settings().effective_database_url)
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_configure_and_run)

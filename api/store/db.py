@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 
 from api.errors import ConfigurationError
 
-__all__ = ["Store", "normalise_database_url", "WRITE_LOCK_ID"]
+__all__ = ["Store", "create_migration_engine", "normalise_database_url", "WRITE_LOCK_ID"]
 
 # pg_advisory_xact_lock key for ingest and speaker edits ("quotelns" in ASCII).
 WRITE_LOCK_ID = 0x71756F74656C6E73 & 0x7FFFFFFFFFFFFFFF
@@ -74,6 +74,18 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, begin: str, synchronous: str) 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(begin)
+
+
+def create_migration_engine(url: str | URL) -> AsyncEngine:
+    """An engine for schema changes: on SQLite each run is one `BEGIN IMMEDIATE` transaction,
+    so concurrent runs wait for each other instead of interleaving DDL."""
+    parsed = normalise_database_url(str(url) if isinstance(url, str) else url.render_as_string(hide_password=False))
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(parsed, pool_size=1, max_overflow=0)
+        _install_sqlite_hooks(engine, begin="BEGIN IMMEDIATE", synchronous="FULL")
+        return engine
+    return create_async_engine(parsed, pool_size=1, max_overflow=0)
 
 
 class Store:

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import weakref
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from .db import normalise_database_url
+from .db import create_migration_engine, normalise_database_url
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "upgrade", "downgrade", "main"]
+__all__ = ["MIGRATIONS_DIR", "alembic_config", "include_object", "upgrade", "downgrade", "main"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Hide the full-text search structures (made by hand in the migrations) from autogenerate."""
+    if type_ == "table" and name is not None and name.startswith("quotes_fts"):
+        return False
+    if type_ == "column" and name == "text_tsv":
+        return False
+    return not (type_ == "index" and name == "ix_quotes_text_tsv")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -31,12 +40,20 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-async def _run(url: str, action: str, revision: str) -> None:
-    engine = create_async_engine(normalise_database_url(url), pool_size=1, max_overflow=0)
-    if engine.dialect.name == "sqlite":
-        from pathlib import Path as _P
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
-        _P(engine.url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+async def _run(url: str, action: str, revision: str) -> None:
+    # alembic keeps its running context in module globals: one migration at a
+    # time per process. Between processes, env.py takes a PostgreSQL advisory lock.
+    loop = asyncio.get_running_loop()
+    lock = _locks.setdefault(loop, asyncio.Lock())
+    async with lock:
+        await _run_unlocked(url, action, revision)
+
+
+async def _run_unlocked(url: str, action: str, revision: str) -> None:
+    engine = create_migration_engine(url)
     try:
         async with engine.connect() as conn:
             def _go(sync_conn: Connection) -> None:
