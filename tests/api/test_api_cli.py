@@ -29,9 +29,31 @@ def cli_env(data_dir: Path, database_url: str | None = None, **extra: str) -> di
     return env
 
 
-def run_cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "quotelens.cli", *args], env=env, cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], real_extractor):  # noqa: ANN001, ANN201
+    """Run `quotelens ARGS` in this process (the pipeline stays loaded between runs)."""
+    import io
+
+    from quotelens.cli import main
+    from quotelens.settings import get_settings
+
+    def run(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        for key in [k for k in os.environ if k.startswith("QUOTELENS_")]:
+            monkeypatch.delenv(key)
+        for key, value in env.items():
+            if key.startswith("QUOTELENS_"):
+                monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        get_settings.cache_clear()
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        finally:
+            get_settings.cache_clear()
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return run
 
 
 def test_text_file_layout_is_read() -> None:
@@ -41,7 +63,7 @@ def test_text_file_layout_is_read() -> None:
     assert b.title == "US general predicts some troops will remain in Iraq" and b.published is None
 
 
-def test_ingest_files_folders_and_json_lines(tmp_path: Path, database_url: str) -> None:
+def test_ingest_files_folders_and_json_lines(tmp_path: Path, database_url: str, run_cli) -> None:  # noqa: ANN001
     folder = tmp_path / "in"
     (folder / "nested").mkdir(parents=True)
     (folder / "one.txt").write_text("First headline\nThe minister said nothing new today.\n")
@@ -71,7 +93,7 @@ def test_ingest_files_folders_and_json_lines(tmp_path: Path, database_url: str) 
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
-def test_ingest_seeds_with_worker_processes(tmp_path: Path) -> None:
+def test_ingest_seeds_with_worker_processes(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
     env = cli_env(tmp_path / "data")
     r = run_cli("ingest", "--workers", "2", str(SEEDS / "000_b78522b14df423c1.txt"),
                 str(SEEDS / "002_278c33e5c3f68a46.txt"), env=env)
