@@ -196,7 +196,7 @@ class DocumentEntities:
         for ent in full_first:
             name = _clean_name(ent.text)
             toks = name_tokens(name)
-            if not toks or self.lex.is_outlet(name):
+            if not toks or self.lex.is_outlet(name) or all(_DOTS.sub("", w.lower()) in AFFIXES for w in name.split()):
                 continue
             entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
             if entity is None:
@@ -256,10 +256,12 @@ class DocumentEntities:
             self._org_names[(ent.start_char, ent.end_char)] = person
 
     def person_at(self, start: int, end: int) -> Entity | None:
-        """The person named within a character range, if any."""
+        """The person named within a character range, if any (not a possessor: "X's deputy")."""
         best = None
         for ent in self.doc.ents:
             if ent.label_ == "PERSON" and ent.start_char < end and start < ent.end_char:
+                if ent.root.dep_ == "poss" or (ent.end < len(self.doc) and self.doc[ent.end].tag_ == "POS"):
+                    continue
                 name = _clean_name(ent.text)
                 match = next((p for p in self.persons if is_name_extension(name, p.name)), None)
                 if match is not None:

@@ -76,9 +76,11 @@ def extract_quotes(doc: Doc) -> list[Quote]:
     spans = find_quote_spans(text)
     frames = _find_frames(doc, lex, spans)
     drafts = _direct_quotes(doc, text, spans, frames)
-    quoted_paragraphs = {s.paragraph for s in spans}
+    taken = {(d.start, d.end) for d in drafts}
+    speech_spans = [s for s in spans if (s.start, s.end) in taken]
+    quoted_paragraphs = {s.paragraph for s in speech_spans}
     drafts += _transcript_lines(doc, text, spans, quoted_paragraphs)
-    drafts += _indirect_quotes(doc, frames, spans, lex)
+    drafts += _indirect_quotes(doc, frames, speech_spans, lex)
     drafts.sort(key=lambda d: (d.start, d.end))
     return _resolve(doc, drafts, lex)
 
@@ -192,6 +194,8 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
             continue
         n_words = _words(doc, *tokens)
         inner = text[q.start : q.end]
+        if _is_scare_quote(text, q, n_words):
+            continue
         right, left = _adjacent_frames(doc, text, q, spans, qi, p_lo, p_hi, cue_positions, frames_by_pos)
         # 1. "“…,” X said" — a cue right after the quote, in the same sentence
         if right is not None and _is_speech(inner, n_words, frame=True):
@@ -324,7 +328,7 @@ def _adjacent_frames(
     right_words = len(text[right_lo:right_hi].split())
     # "“…,” X said." / "“…?” asked X." — and a short trailing "X said." after a full stop
     if right_frames and (not ends_sentence or inner_tail in "?!" or right_words <= 8):
-        for f in sorted(right_frames, key=lambda f: f.cue.token):
+        for f in sorted(right_frames, key=lambda f: (doc[f.cue.token].dep_ == "acl" or f.cue.weight == 0.0, f.cue.token)):
             if f.content is not None and doc[f.content[0]].idx >= right_lo and f.content_rule != "clause-before-cue":
                 continue  # this cue reports something else after the quote
             if f.source is None or f.source.idx < right_lo:
@@ -421,6 +425,20 @@ def _fallback_source_after(doc: Doc, frame: Frame, lo_char: int, hi_char: int) -
         frame.source, frame.source_rule, frame.mention = head, rule, mention_bounds(head)
 
 
+def _is_scare_quote(text: str, q: QuoteSpan, n_words: int) -> bool:
+    """`the “Defeat ISIS” mission`, `nicknamed “Old Faithful,”`: a name or title, not speech."""
+    inner = text[q.start : q.end].strip().rstrip(",")
+    if n_words > 4 or inner[-1:] in ".!?":
+        return False
+    words = inner.split()
+    titled = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    before = text[max(0, q.open_mark - 12) : q.open_mark].split()
+    after = text[q.outer_end : q.outer_end + 15].split()
+    determiner = bool(before) and before[-1].lower() in ("the", "a", "an", "its", "his", "her", "their", "our", "nicknamed", "called", "dubbed", "titled", "named")
+    noun_follows = bool(after) and after[0][:1].islower() and after[0].isalpha()
+    return (determiner and (titled or noun_follows)) or (titled and noun_follows)
+
+
 def _is_speech(inner: str, n_words: int, frame: bool) -> bool:
     """Tell a quotation from scare quotes around a name, a title or a word."""
     if n_words == 0:
@@ -428,7 +446,7 @@ def _is_speech(inner: str, n_words: int, frame: bool) -> bool:
     if frame:
         return n_words >= 2 or inner.rstrip()[-1:] in ".,!?"
     words = inner.split()
-    if n_words < 4:
+    if n_words < 4 and not (n_words >= 2 and inner.rstrip()[-1:] in ".!?"):
         return False
     titled = sum(1 for w in words if w[:1].isupper())
     return not (titled == len(words) and n_words <= 6)

@@ -50,6 +50,18 @@ def load_nlp(name: str | None = None) -> Language:
         raise PipelineNotFound(f"cannot load spaCy pipeline {resolved!r}: {exc}") from exc
 
 
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
+
+
+def _with_original_text(q: Quote, text: str) -> Quote:
+    """Take the quote's and mention's text from the original (with its no-break spaces)."""
+    from dataclasses import replace
+
+    mention = text[q.speaker_start : q.speaker_end] if q.speaker_start is not None else q.mention
+    cue = text[q.cue_start : q.cue_end] if q.cue_start is not None else q.cue
+    return replace(q, text=text[q.start : q.end], mention=mention, cue=cue)
+
+
 def build_pipeline(name: str | None = None) -> Language:
     """The trained pipeline with quotelens' components added (a fresh copy)."""
     import spacy
@@ -106,6 +118,7 @@ def run_pipe(
 
     chunk_chars = min(chunk_chars, nlp.max_length)
     pending: dict[int, tuple[int, list[Quote]]] = {}  # text index -> (pieces left, quotes)
+    originals: dict[tuple[int, int], str] = {}
     next_out = 0
 
     def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
@@ -113,13 +126,19 @@ def run_pipe(
             parts = split_text(text, chunk_chars)
             pending[i] = (len(parts), [])
             for offset, part in parts:
-                yield part, (i, offset)
+                originals[(i, offset)] = part
+                # the NER splits names at no-break spaces: parse with plain spaces
+                # (same length, so every offset still points into the original)
+                yield part.translate(_SPACES), (i, offset)
 
     stream = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=max(1, workers))
     for doc, (i, offset) in stream:
         left, found = pending[i]
+        original = originals.pop((i, offset))
         groups = 1 + max((q.group for q in found), default=-1)
-        found.extend(Quote.from_dict(d).shifted(offset, groups) if offset else Quote.from_dict(d) for d in quotes_of(doc))
+        for d in quotes_of(doc):
+            q = _with_original_text(Quote.from_dict(d), original)
+            found.append(q.shifted(offset, groups) if offset else q)
         pending[i] = (left - 1, found)
         while next_out in pending and pending[next_out][0] == 0:
             yield pending.pop(next_out)[1]

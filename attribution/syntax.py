@@ -183,9 +183,11 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
     if ccomps:
         c = max(ccomps, key=lambda t: t.right_edge.i - t.left_edge.i)
         lo, hi = subtree_bounds(c)
-        return lo, hi, "complement-clause"
+        return lo, _before_according_to(doc, lo, hi), "complement-clause"
     # "…, X said." — the cue hangs off the clause it reports
-    if cue_tok.dep_ in ("ccomp", "parataxis", "advcl", "conj") and cue_tok.head.i < cue_tok.i and not (
+    # not when the cue is itself what its head reports ("X said he agreed …")
+    reported = cue_tok.dep_ == "ccomp" and lex.verb_weight(cue_tok.head.lemma_) >= 0.3
+    if not reported and cue_tok.dep_ in ("ccomp", "parataxis", "advcl", "conj") and cue_tok.head.i < cue_tok.i and not (
         cue_tok.dep_ == "conj" and any(c.dep_ == "cc" for c in cue_tok.head.children if c.i < cue_tok.i)
     ):
         head = cue_tok.head
@@ -204,6 +206,14 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
             lo, hi = subtree_bounds(c)
             return lo, hi, "object"
     return None
+
+
+def _before_according_to(doc: Doc, lo: int, hi: int) -> int:
+    """Cut a trailing ", according to Reuters" off a content span."""
+    for t in doc[lo + 1 : hi + 1]:
+        if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            return t.i - 1
+    return hi
 
 
 def _without(doc: Doc, lo: int, hi: int, tok: Token) -> tuple[int, int]:
