@@ -103,8 +103,8 @@ def check_quotes(text: str, quotes: list[Quote], expected: list[Expect], complet
     for q in quotes:
         check_offsets(text, q)
     for e in expected:
-        q = find_quote(quotes, e.content, e.exact)
-        assert q is not None, f"no quote with content {e.content!r} in {text!r}; found:\n{found}"
-        assert observed(q, e) == e.fields(), f"in {text!r}; found:\n{found}"
+        match = find_quote(quotes, e.content, e.exact)
+        assert match is not None, f"no quote with content {e.content!r} in {text!r}; found:\n{found}"
+        assert observed(match, e) == e.fields(), f"in {text!r}; found:\n{found}"
     if complete:
         assert len(quotes) == len(expected), f"expected {len(expected)} quotes in {text!r}; found:\n{found}"

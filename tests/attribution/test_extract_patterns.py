@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from attribution_cases import Expect, check_quotes, describe, find_quote
 
-from attribution import Quote
+from attribution import Extractor, Quote
 
 Extract = Callable[[str], list[Quote]]
 P = pytest.param
@@ -123,7 +123,7 @@ def test_mixed_quotes(extract: Extract, text: str, expected: list[Expect]) -> No
 
 
 def test_two_fragments_are_one_attribution(extract: Extract) -> None:
-    text = MIXED[3].values[0]
+    text = str(MIXED[3].values[0])
     quotes = extract(text)
     assert len(quotes) == 2, describe(quotes)
     assert quotes[0].group == quotes[1].group
@@ -317,6 +317,9 @@ COREF = [
     P("Finance Minister Kwame Asante presented the budget on Monday.\n“This is a budget for growth,” he said.",
       [Expect("This is a budget for growth,", "Kwame Asante", "he", speaker_kind="person")],
       id="he-only-person"),
+    P("Mr. Tomas Brandt met Ms. Helga Sorensen in Oslo on Monday.\n“We agreed on almost everything,” he said.",
+      [Expect("We agreed on almost everything,", "Tomas Brandt", "he", speaker_kind="person")],
+      id="he-skips-a-woman"),
     P("Kwame Asante introduced the budget. Opposition leader Dmitri Volkov attacked it in parliament.\n"
       "“This budget will hurt pensioners,” he said.",
       [Expect("This budget will hurt pensioners,", "Dmitri Volkov", "he", speaker_kind="person")],
@@ -342,6 +345,12 @@ COREF = [
       [Expect("the embassy would reopen", "Lena Kowalczyk", "The foreign minister", kind="indirect",
               speaker_kind="person")],
       id="the-minister"),
+    P("“We will hold the line,” Jonas Ekdahl, the top navy commander, said.\n"
+      "The commander said the fleet would stay until spring.",
+      [Expect("We will hold the line,", "Jonas Ekdahl", "Jonas Ekdahl", speaker_kind="person"),
+       Expect("the fleet would stay until spring", "Jonas Ekdahl", "The commander", kind="indirect",
+              speaker_kind="person")],
+      id="apposition-role-then-nominal"),
     P("Navy spokeswoman Cmdr. Alicia Verhoeven briefed reporters on Friday.\n"
       "The navy spokeswoman said the drills would end on Sunday.",
       [Expect("the drills would end on Sunday", "Alicia Verhoeven", "The navy spokeswoman", kind="indirect",
@@ -431,6 +440,20 @@ def test_unnamed_source_never_merges_with_a_named_person(extract: Extract) -> No
     assert len(unnamed) >= 2, describe(quotes)
     assert {q.speaker.key for q in unnamed} == {"anon:senior defense official"}, describe(quotes)  # type: ignore[union-attr]
     assert not ({q.speaker.key for q in named} & {q.speaker.key for q in unnamed})  # type: ignore[union-attr]
+
+
+def test_speaker_keys_agree_across_documents(extractor: Extractor) -> None:
+    """One person spelt two ways in two articles gets one key; a namesake does not."""
+    texts = [
+        "Prime Minister Hamid Karim al-Jabouri said the coalition was no longer needed.",
+        "“There is no need for a coalition,” Prime Minister Hamid al Jabouri said on Monday.",
+        "Former Prime Minister Hamid al-Zubaidi said the coalition should stay.",
+    ]
+    results = list(extractor.extract_many(texts))
+    keys = [[q.speaker.key if q.speaker else None for q in quotes] for quotes in results]
+    assert all(len(k) == 1 for k in keys), keys
+    assert keys[0] == keys[1] == ["hamid-jabouri"]
+    assert keys[2] != keys[0]
 
 
 # ---------------------------------------------------------------- robustness

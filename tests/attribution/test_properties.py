@@ -150,7 +150,8 @@ plain_words = st.lists(st.sampled_from(["we", "will", "win", "the", "vote", "sai
 )
 def test_well_formed_quotes_are_found_exactly(paragraphs: list, broken: int) -> None:
     """Balanced quotes are all found; one unbalanced paragraph loses nothing elsewhere."""
-    lines, expected = [], []
+    lines: list[str] = []
+    expected: list[str] = []
     for p_index, parts in enumerate(paragraphs):
         line = " ".join(f"{before} {o}{inside}{c}" for before, inside, (o, c) in parts)
         if p_index == broken:
