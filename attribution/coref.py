@@ -228,7 +228,7 @@ class DocumentEntities:
         """
         surnames = {name_tokens(p.name)[-1]: p for p in self.persons if name_tokens(p.name)}
         for ent in self.doc.ents:
-            if ent.label_ not in ORG_ENTS or not ent[-1].pos_ == "PROPN":
+            if ent.label_ not in ORG_ENTS or ent[-1].pos_ != "PROPN":
                 continue
             last = name_tokens(ent[-1].text)
             if not last or last[-1] not in surnames:
