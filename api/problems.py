@@ -130,12 +130,12 @@ def reject_unreadable_requests(app: ASGIApp) -> ASGIApp:
                 body = json.dumps(
                     problem_body(400, "the URL contains a NUL byte or invalid UTF-8", "bad-request")
                 ).encode()
-                await send({
+                await send({  # type: ignore[arg-type]
                     "type": "http.response.start",
                     "status": 400,
                     "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
                 })
-                await send({"type": "http.response.body", "body": body})
+                await send({"type": "http.response.body", "body": body})  # type: ignore[arg-type]
                 return
         await app(scope, receive, send)
 

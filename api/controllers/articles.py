@@ -68,7 +68,7 @@ class ArticleController(Controller):
     @get("/", operation_id="listArticles", summary="Articles, newest first", responses=problems(400))
     async def list_articles(self, services: ServicesDep, limit: Limit = 20, offset: Offset = 0) -> ArticlePage:
         """A page of stored articles, each with its number of quotes."""
-        return await services.articles.list(cap(limit, services), offset)
+        return await services.articles.page(cap(limit, services), offset)
 
     @get("/{article_id:int}", operation_id="getArticle", summary="One article with its quotes",
          responses=problems(404))

@@ -47,7 +47,7 @@ class QuoteController(Controller):
     ) -> QuotePage:
         """A page of quotes, newest article first."""
         speaker_ids = await services.speakers.resolve_filter(speaker) if speaker else None
-        return await services.quotes.list(
+        return await services.quotes.page(
             QuoteFilter(speaker_ids=speaker_ids, q=q, since=since, until=until, kind=kind),
             cap(limit, services),
             offset,

@@ -67,7 +67,7 @@ class SpeakerController(Controller):
     ) -> QuotePage:
         """A page of the speaker's quotes, newest article first."""
         speaker = await services.speakers.detail(id_or_slug)
-        return await services.quotes.list(
+        return await services.quotes.page(
             QuoteFilter(speaker_ids=[speaker.id], q=q, since=since, until=until, kind=kind),
             cap(limit, services),
             offset,

@@ -212,11 +212,11 @@ class IngestService:
                 row = await session.get(Article, article_id)
                 if row is None:
                     raise NotFound(f"no article {article_id}")
-                before = set(
-                    (await session.scalars(
-                        select(Quote.speaker_id).where(Quote.article_id == article_id, Quote.speaker_id.is_not(None))
-                    )).all()
-                )
+                before = {
+                    sid for sid in (await session.scalars(
+                        select(Quote.speaker_id).where(Quote.article_id == article_id)
+                    )).all() if sid is not None
+                }
                 await session.execute(delete(Mention).where(Mention.article_id == article_id))
                 await session.execute(delete(Quote).where(Quote.article_id == article_id))
                 attached = await self._attach(session, row, quotes)
@@ -329,9 +329,10 @@ class IngestService:
     ) -> int:
         """The tracked speaker this article's speaker is, creating one when none fits."""
         attributes = [*speaker.titles, *speaker.roles, *speaker.organisations]
-        kwargs = {"article_id": article.id, "attributes": attributes, "threshold": self.match_threshold}
-        known = self.directory.index.match(name, kind, **kwargs)
-        fresh = pending.match(name, kind, **kwargs)
+        known = self.directory.index.match(
+            name, kind, article_id=article.id, attributes=attributes, threshold=self.match_threshold
+        )
+        fresh = pending.match(name, kind, article_id=article.id, attributes=attributes, threshold=self.match_threshold)
         best = max((m for m in (known, fresh) if m is not None), key=lambda m: m[1], default=None)
         if best is not None:
             speaker_id = best[0].id

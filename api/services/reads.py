@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    TextClause,
+    and_,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import NotFound
@@ -67,7 +77,7 @@ def _quote_from_row(r: Any) -> QuoteRead:
     )
 
 
-def _quote_select() -> Select[Any]:
+def _quote_select() -> Select:  # type: ignore[type-arg]
     return (
         select(*_QUOTE_COLUMNS)
         .join(Article, Article.id == Quote.article_id)
@@ -81,9 +91,9 @@ class QuoteService:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def _conditions(self, f: QuoteFilter) -> list[ColumnElement[bool]] | None:
+    def _conditions(self, f: QuoteFilter) -> list[ColumnElement[bool] | TextClause] | None:
         """SQL conditions for a filter; None when it can match nothing."""
-        conds: list[ColumnElement[bool]] = []
+        conds: list[ColumnElement[bool] | TextClause] = []
         if f.speaker_ids is not None:
             if not f.speaker_ids:
                 return None
@@ -115,7 +125,7 @@ class QuoteService:
                 )
         return conds
 
-    async def list(self, f: QuoteFilter, limit: int, offset: int) -> QuotePage:
+    async def page(self, f: QuoteFilter, limit: int, offset: int) -> QuotePage:
         """A page of quotes, newest article first."""
         conds = self._conditions(f)
         if conds is None:
@@ -157,7 +167,7 @@ class ArticleService:
         self.store = store
         self.quotes = quotes
 
-    async def list(self, limit: int, offset: int) -> ArticlePage:
+    async def page(self, limit: int, offset: int) -> ArticlePage:
         """A page of articles, newest first."""
         async with self.store.read() as session:
             total = await session.scalar(select(func.count(Article.id))) or 0

@@ -108,9 +108,9 @@ async def recompute_speakers(session: AsyncSession, speaker_ids: Iterable[int]) 
             speaker = await session.get(Speaker, sid)
             if speaker is None:
                 continue
-            n, arts, first, last = agg.get(sid, (0, 0, None, None))
+            n, arts, first_day, last_day = agg.get(sid, (0, 0, None, None))
             speaker.quote_count, speaker.article_count = n, arts
-            speaker.first_seen, speaker.last_seen = first, last
+            speaker.first_seen, speaker.last_seen = first_day, last_day
             for (typ, value), (f, la) in attrs.get(sid, {}).items():
                 session.add(SpeakerAttribute(speaker_id=sid, type=typ, value=value, first_seen=f, last_seen=la))
             counts[sid] = n
