@@ -79,3 +79,18 @@ async def test_concurrent_upgrades_do_not_collide(fresh_url: str) -> None:
     await asyncio.gather(upgrade(fresh_url), upgrade(fresh_url))  # and within one process
     diffs, *_ = await _inspect(fresh_url)
     assert diffs == []
+
+
+def test_throwaway_postgresql_cluster_for_laptops_without_a_server() -> None:
+    """The fallback tests/pg.py uses when no server runs: Debian's initdb on a free loopback port."""
+    import pg
+
+    server = pg._start_cluster()
+    try:
+        assert server.url.host == "127.0.0.1" and server.url.port != 5432
+        url = pg.create_database(server)
+        asyncio.run(upgrade(url.render_as_string(hide_password=False)))
+        diffs, tables, fts, _ = asyncio.run(_inspect(url.render_as_string(hide_password=False)))
+        assert diffs == [] and "quotes" in tables and fts
+    finally:
+        server.stop()  # type: ignore[operator]
