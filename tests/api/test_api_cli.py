@@ -91,6 +91,8 @@ def test_ingest_files_folders_and_json_lines(tmp_path: Path, database_url: str, 
     assert "articles: 1 new" in piped.stdout, piped.stdout + piped.stderr
     missing = run_cli("ingest", str(tmp_path / "nope"), env=env)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+    redo = run_cli("ingest", "--reprocess", "--no-progress", str(folder / "one.txt"), env=env)
+    assert redo.returncode == 0 and "1 reprocessed" in redo.stdout, redo.stdout + redo.stderr
 
 
 def test_ingest_seeds_with_worker_processes(tmp_path: Path, run_cli) -> None:  # noqa: ANN001
@@ -130,13 +132,16 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     )
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-def test_serve_seeds_an_empty_store_and_keeps_what_it_acknowledged(tmp_path: Path, backend: str) -> None:
+def test_serve_seeds_an_empty_store_and_keeps_what_it_acknowledged(
+    tmp_path: Path, backend: str, database_url: str
+) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     for name in ("000_b78522b14df423c1.txt", "002_278c33e5c3f68a46.txt"):
         (seeds / name).write_text((SEEDS / name).read_text())
-    env = cli_env(tmp_path / "data", QUOTELENS_SEEDS_DIR=str(seeds), QUOTELENS_API_KEYS="k")
+    # SQLite: no database setting at all, as a newcomer runs it; PostgreSQL: by URL.
+    env = cli_env(tmp_path / "data", database_url if backend == "postgresql" else None,
+                  QUOTELENS_SEEDS_DIR=str(seeds), QUOTELENS_API_KEYS="k")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _serve(env, port)
