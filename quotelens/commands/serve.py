@@ -85,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
         os.environ["QUOTELENS_DATABASE_URL"] = args.database_url  # for worker processes
         get_settings.cache_clear()
     print(f"serve: store {display}; API docs at http://{args.host}:{args.port}/schema", file=sys.stderr)
+    if not settings.api_keys and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"serve: warning: listening on {args.host} with no QUOTELENS_API_KEYS: anyone who can reach "
+              "it can store articles and edit speakers", file=sys.stderr)
     if args.workers > 1:
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level=args.log_level)
