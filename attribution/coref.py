@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from .lexicon import Lexicon
+from .lexicon import Lexicon, load_words
 from .names import AFFIXES, is_name_extension, name_tokens, speaker_key
 from .records import Speaker, SpeakerKind
 from .syntax import mention_bounds, relative_antecedent
@@ -33,24 +33,8 @@ PLURAL = frozenset({"they", "them", "their", "we"})
 _DOTS = re.compile(r"[.\u2019'’]")
 
 
-def _load_ranks() -> frozenset[str]:
-    from importlib import resources
-
-    text = resources.files("attribution.data").joinpath("ranks.txt").read_text("utf-8")
-    return frozenset(w for ln in text.splitlines() if not ln.startswith("#") for w in ln.split())
-
-
-RANKS = _load_ranks()
-
-
-def _load_org_words() -> frozenset[str]:
-    from importlib import resources
-
-    text = resources.files("attribution.data").joinpath("org_words.txt").read_text("utf-8")
-    return frozenset(w for ln in text.splitlines() if not ln.startswith("#") for w in ln.split())
-
-
-ORG_WORDS = _load_org_words()
+RANKS = load_words("ranks.txt")
+ORG_WORDS = load_words("org_words.txt")
 
 
 def looks_like_person_name(span: Span) -> bool:
@@ -129,7 +113,7 @@ def _pre_name_tokens(ent: Span) -> list[Token]:
     return out
 
 
-def _split_titles(tokens: list[Token], doc: Doc) -> tuple[list[str], list[str], list[str]]:
+def _split_titles(tokens: list[Token], doc: Doc, ents: list[Span]) -> tuple[list[str], list[str], list[str]]:
     titles: list[str] = []
     role_words, orgs = [], []
     run: list[str] = []
@@ -151,7 +135,7 @@ def _split_titles(tokens: list[Token], doc: Doc) -> tuple[list[str], list[str], 
         titles.append(" ".join(run))
     role = "".join(role_words).strip(" ,")
     if role:
-        orgs.extend(e.text for e in doc.ents if e.label_ in ORG_ENTS and tokens and tokens[0].i <= e.start and e.end - 1 <= tokens[-1].i)
+        orgs.extend(e.text for e in ents if e.label_ in ORG_ENTS and tokens and tokens[0].i <= e.start and e.end - 1 <= tokens[-1].i)
     return titles, ([role] if role and role not in titles else []), orgs
 
 
@@ -180,6 +164,7 @@ class DocumentEntities:
     def __init__(self, doc: Doc, lex: Lexicon) -> None:
         self.doc = doc
         self.lex = lex
+        self.ents = list(doc.ents)  # spaCy rebuilds doc.ents on every access
         self.persons: list[Entity] = []
         self.others: list[Entity] = []  # unnamed sources and organisations
         self.subject_persons: list[tuple[int, Entity]] = []  # (char pos, entity) in order
@@ -190,7 +175,7 @@ class DocumentEntities:
 
     # ------------------------------------------------------------ building
     def _collect_persons(self) -> None:
-        ents = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        ents = [e for e in self.ents if e.label_ == "PERSON"]
         full_first = sorted(ents, key=lambda e: -len(name_tokens(_clean_name(e.text))))
         by_span: dict[tuple[int, int], Entity] = {}
         for ent in full_first:
@@ -203,7 +188,7 @@ class DocumentEntities:
                 entity = Entity(name=_strip_titles(name), kind="person")
                 self.persons.append(entity)
             by_span[(ent.start, ent.end)] = entity
-            titles, roles, orgs = _split_titles(_pre_name_tokens(ent), self.doc)
+            titles, roles, orgs = _split_titles(_pre_name_tokens(ent), self.doc, self.ents)
             app, app_orgs = _appositive_role(ent)
             entity.titles.extend(titles)
             entity.roles.extend(roles + ([app] if app else []))
@@ -227,7 +212,7 @@ class DocumentEntities:
         "Wells Fargo" stays an organisation.
         """
         surnames = {name_tokens(p.name)[-1]: p for p in self.persons if name_tokens(p.name)}
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ not in ORG_ENTS or ent[-1].pos_ != "PROPN":
                 continue
             last = name_tokens(ent[-1].text)
@@ -247,7 +232,7 @@ class DocumentEntities:
                 person.name = _strip_titles(name)
             span = self.doc[name_toks[0].i : name_toks[-1].i + 1]
             first = min(ent.start, name_toks[-1].left_edge.i)
-            titles, roles, orgs = _split_titles(list(self.doc[first : name_toks[0].i]), self.doc)
+            titles, roles, orgs = _split_titles(list(self.doc[first : name_toks[0].i]), self.doc, self.ents)
             person.titles.extend(titles)
             person.roles.extend(roles)
             person.organisations.extend(orgs)
@@ -258,7 +243,7 @@ class DocumentEntities:
     def person_at(self, start: int, end: int) -> Entity | None:
         """The person named within a character range, if any (not a possessor: "X's deputy")."""
         best = None
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ == "PERSON" and ent.start_char < end and start < ent.end_char:
                 if ent.root.dep_ == "poss" or (ent.end < len(self.doc) and self.doc[ent.end].tag_ == "POS"):
                     continue
@@ -292,7 +277,6 @@ class DocumentEntities:
             toks = name_tokens(_clean_name(span.text))
             person = next((p for p in self.persons if toks and is_name_extension(" ".join(toks), p.name)), None)
         if person is not None:
-            self._absorb_mention_titles(person, span)
             return Resolution(person, "name")
         ent = next((e for e in span.ents if e.label_ in ORG_ENTS and e.start <= head.i < e.end), None)
         if head.pos_ == "PROPN" and ent is None and head.ent_type_ == "":
@@ -341,9 +325,6 @@ class DocumentEntities:
         e.positions.append(head.idx)
         self.others.append(e)
         return e
-
-    def _absorb_mention_titles(self, person: Entity, span: Span) -> None:
-        pass
 
     def _resolve_pronoun(self, pos: int, low: str) -> Resolution:
         if low in PLURAL:

@@ -62,7 +62,7 @@ def get_lexicon(min_p: float = 0.15, min_count: int = 3) -> Lexicon:
         if int(n) < min_count or float(p) < min_p:
             continue
         (verb_cues if pos == "VERB" else noun_cues)[lemma] = float(p)
-    speech = _words("reporting_verbs.txt")
+    speech = load_words("reporting_verbs.txt")
     for w in speech:
         verb_cues[w] = max(verb_cues.get(w, 0.0), 0.9)
     role_fits = {}
@@ -73,12 +73,13 @@ def get_lexicon(min_p: float = 0.15, min_count: int = 3) -> Lexicon:
     outlets = frozenset(ln.strip().lower() for ln in _read("outlets.txt"))
     return Lexicon(
         verb_cues, noun_cues, speech, role_fits, groups, outlets,
-        frame_verbs=_words("frame_verbs.txt"),
-        infinitive_content_verbs=_words("infinitive_content_verbs.txt"),
-        object_content_verbs=_words("object_content_verbs.txt"),
-        speech_nouns=_words("speech_nouns.txt"),
+        frame_verbs=load_words("frame_verbs.txt"),
+        infinitive_content_verbs=load_words("infinitive_content_verbs.txt"),
+        object_content_verbs=load_words("object_content_verbs.txt"),
+        speech_nouns=load_words("speech_nouns.txt"),
     )
 
 
-def _words(name: str) -> frozenset[str]:
+def load_words(name: str) -> frozenset[str]:
+    """The whitespace-separated words of a data file, comments left out."""
     return frozenset(w for ln in _read(name) for w in ln.split())

@@ -38,13 +38,16 @@ def resolve_model_name(name: str | None = None) -> str:
 @lru_cache(maxsize=4)
 def load_nlp(name: str | None = None) -> Language:
     """The bare trained pipeline (tagger, parser, NER), loaded once per process."""
+    return _load_trained(resolve_model_name(name))
+
+
+def _load_trained(resolved: str) -> Language:
+    """A fresh copy of the named pipeline (an installed package or a path)."""
     import spacy
 
-    resolved = resolve_model_name(name)
     try:
         if importlib.util.find_spec(resolved) is not None:
-            module = importlib.import_module(resolved)
-            return module.load()
+            return importlib.import_module(resolved).load()
         return spacy.load(resolved)
     except (OSError, ImportError) as exc:
         raise PipelineNotFound(f"cannot load spaCy pipeline {resolved!r}: {exc}") from exc
@@ -64,18 +67,9 @@ def _with_original_text(q: Quote, text: str) -> Quote:
 
 def build_pipeline(name: str | None = None) -> Language:
     """The trained pipeline with quotelens' components added (a fresh copy)."""
-    import spacy
-
     from . import components  # noqa: F401  (registers the factories)
 
-    resolved = resolve_model_name(name)
-    try:
-        if importlib.util.find_spec(resolved) is not None:
-            nlp = importlib.import_module(resolved).load()
-        else:
-            nlp = spacy.load(resolved)
-    except (OSError, ImportError) as exc:
-        raise PipelineNotFound(f"cannot load spaCy pipeline {resolved!r}: {exc}") from exc
+    nlp = _load_trained(resolve_model_name(name))
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("quotelens_newline_sentences", before="parser")
     nlp.add_pipe("quotelens_attribution", last=True)

@@ -51,18 +51,15 @@ def find_verb_cues(sent: Span, lex: Lexicon) -> list[Cue]:
     cues = []
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if tok.pos_ in ("VERB", "AUX") and tok.dep_ != "amod":
+        if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
+            cues.append(Cue(tok.i, tok.idx, tok.nbor().idx + 2, "according to", 0.92, "according-to"))
+        elif tok.pos_ in ("VERB", "AUX") and tok.dep_ != "amod":
             w = lex.verb_weight(lemma)
-            if lemma == "accord" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
-                cues.append(Cue(tok.i, tok.idx, tok.nbor().idx + 2, "according to", 0.92, "according-to"))
-                continue
             if w > 0:
                 cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, w, "verb-lexicon"))
             elif lemma in lex.frame_verbs:
                 # only frames a quote next to it ("…,” he continued.)
                 cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, 0.0, "frame-verb"))
-        elif tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.nbor().lower_ == "to":
-            cues.append(Cue(tok.i, tok.idx, tok.nbor().idx + 2, "according to", 0.92, "according-to"))
     return cues
 
 
@@ -144,12 +141,15 @@ def mention_bounds(head: Token) -> tuple[int, int]:
             hi = child.right_edge.i  # "the secretary of defense"
         else:
             break
-    # keep whole entities
+    # keep whole entities (read off the tokens: doc.ents is rebuilt on every access)
     if head.ent_type_:
-        for ent in doc.ents:
-            if ent.start <= head.i < ent.end:
-                lo, hi = min(lo, ent.start), max(hi, ent.end - 1)
-                break
+        start = head.i
+        while start > 0 and doc[start].ent_iob_ == "I":
+            start -= 1
+        end = head.i
+        while end + 1 < len(doc) and doc[end + 1].ent_iob_ == "I":
+            end += 1
+        lo, hi = min(lo, start), max(hi, end)
     while lo < hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ == "cc"):
         lo += 1
     while hi > lo and (doc[hi].is_punct or doc[hi].is_space or doc[hi].dep_ == "case"):
