@@ -50,7 +50,7 @@ class SpeakerService:
 
     async def _find(self, session: AsyncSession, ident: str | int) -> Speaker | None:
         text = str(ident).strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # "²" and "١" are digits to isdigit(), not to int()
             sid = int(text)
             if sid > 2**63 - 1:
                 return None
