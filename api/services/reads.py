@@ -188,7 +188,7 @@ class ArticleService:
     async def detail(self, article_id: int) -> ArticleDetail:
         """An article's text with its quotes and their speakers (404 when unknown)."""
         async with self.store.read() as session:
-            a = await session.get(Article, article_id) if 0 < article_id < 2**63 else None
+            a = await session.get(Article, article_id) if 0 < article_id < 2**31 else None  # INTEGER ids: int32 on PostgreSQL
             if a is None:
                 raise NotFound(f"no article {article_id}")
             quotes = await self.quotes.for_article(session, article_id)

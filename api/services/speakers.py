@@ -52,7 +52,7 @@ class SpeakerService:
         text = str(ident).strip()
         if text.isascii() and text.isdigit():  # "²" and "١" are digits to isdigit(), not to int()
             sid = int(text)
-            if sid > 2**63 - 1:
+            if sid >= 2**31:  # INTEGER ids: int32 on PostgreSQL, larger ones cannot exist
                 return None
             speaker = await session.get(Speaker, sid)
             if speaker is None:
