@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.exc import DBAPIError
 
 from api.errors import ApiError
 
@@ -95,6 +96,32 @@ def _unicode_error(_: Request[Any, Any, Any], exc: UnicodeError) -> Response[Any
     return problem_response(400, "the request is not valid UTF-8", "bad-request")
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE of a driver error, through SQLAlchemy's and asyncpg's wrappers."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return None
+        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(state, str):
+            return state
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
+def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    # Class 22 is "data exception": a value from the request the database will not
+    # take (NUL in text, a number past a column's range). The services check what
+    # they know of; this keeps anything they miss a client error, logged so it gets
+    # a proper check.
+    state = _sqlstate(exc)
+    if state is not None and state.startswith("22"):
+        log.warning("database refused a value on %s %s (SQLSTATE %s): %s", request.method, request.url.path,
+                    state, exc.orig)
+        return problem_response(422, "a value in the request cannot be stored", "invalid-input")
+    return _internal_error(request, exc)
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, "an unexpected error occurred; it has been logged")
@@ -104,6 +131,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     ApiError: _api_error,
     HTTPException: _http_error,
     UnicodeError: _unicode_error,
+    DBAPIError: _database_error,
     Exception: _internal_error,
 }
 

@@ -65,13 +65,13 @@ class ArticleController(Controller):
         detail = await services.articles.detail(outcome.article_id)
         return Response(detail, status_code=201 if outcome.created else 200)
 
-    @get("/", operation_id="listArticles", summary="Articles, newest first", responses=problems(400))
+    @get("/", operation_id="listArticles", summary="Articles, newest first", responses=problems(400, 429))
     async def list_articles(self, services: ServicesDep, limit: Limit = 20, offset: Offset = 0) -> ArticlePage:
         """A page of stored articles, each with its number of quotes."""
         return await services.articles.page(cap(limit, services), offset)
 
     @get("/{article_id:int}", operation_id="getArticle", summary="One article with its quotes",
-         responses=problems(404))
+         responses=problems(400, 404, 429))
     async def get_article(
         self, services: ServicesDep, article_id: Annotated[int, Parameter(description="Article id.")]
     ) -> ArticleDetail:

@@ -29,7 +29,8 @@ class QuoteController(Controller):
     path = "/api/quotes"
     tags = ["quotes"]
 
-    @get("/", operation_id="listQuotes", summary="Search quotes across all articles", responses=problems(400))
+    @get("/", operation_id="listQuotes", summary="Search quotes across all articles",
+         responses=problems(400, 429))
     async def list_quotes(
         self,
         services: ServicesDep,

@@ -20,6 +20,7 @@ from api.schemas import (
 )
 from api.security import WRITE
 from api.services import QuoteFilter
+from api.services.text import check_text
 
 __all__ = ["SpeakerController"]
 
@@ -31,7 +32,7 @@ class SpeakerController(Controller):
     path = "/api/speakers"
     tags = ["speakers"]
 
-    @get("/", operation_id="searchSpeakers", summary="Find speakers by name", responses=problems(400))
+    @get("/", operation_id="searchSpeakers", summary="Find speakers by name", responses=problems(400, 429))
     async def search(
         self,
         services: ServicesDep,
@@ -47,13 +48,14 @@ class SpeakerController(Controller):
         """Speakers whose names or aliases match `q`, best first; without `q`, the most quoted first."""
         return await services.speakers.search(q, cap(limit, services), offset)
 
-    @get("/{id_or_slug:str}", operation_id="getSpeaker", summary="One speaker", responses=problems(404))
+    @get("/{id_or_slug:str}", operation_id="getSpeaker", summary="One speaker",
+         responses=problems(400, 404, 429))
     async def detail(self, services: ServicesDep, id_or_slug: IdOrSlug) -> SpeakerDetail:
         """Names, aliases, titles, roles and organisations (with first and last seen), and counts."""
         return await services.speakers.detail(id_or_slug)
 
     @get("/{id_or_slug:str}/quotes", operation_id="listSpeakerQuotes", summary="A speaker's quotes",
-         responses=problems(400, 404))
+         responses=problems(400, 404, 429))
     async def quotes(
         self,
         services: ServicesDep,
@@ -74,7 +76,8 @@ class SpeakerController(Controller):
         )
 
     @post("/{id_or_slug:str}/merge", operation_id="mergeSpeakers", summary="Merge another speaker into this one",
-          status_code=200, opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 409))
+          status_code=200, opt=WRITE, security=WRITE_SECURITY,
+          responses=problems(400, 401, 404, 409, 413, 422, 429))
     async def merge(
         self,
         services: ServicesDep,
@@ -82,10 +85,12 @@ class SpeakerController(Controller):
         data: Annotated[SpeakerMerge, Body(examples=[Example(value={"other": "mckenzie"})])],
     ) -> SpeakerDetail:
         """The other speaker's quotes and aliases move here; its id and slug lead here from now on."""
-        return await services.speakers.merge(id_or_slug, data.other)
+        other = data.other if isinstance(data.other, int) else check_text(data.other, "other")  # NUL: 422
+        return await services.speakers.merge(id_or_slug, other)
 
     @post("/{id_or_slug:str}/split", operation_id="splitSpeaker", summary="Split an alias off into its own speaker",
-          status_code=201, opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 409))
+          status_code=201, opt=WRITE, security=WRITE_SECURITY,
+          responses=problems(400, 401, 404, 409, 413, 422, 429))
     async def split(
         self,
         services: ServicesDep,
@@ -96,7 +101,7 @@ class SpeakerController(Controller):
         return await services.speakers.split(id_or_slug, data.alias)
 
     @patch("/{id_or_slug:str}", operation_id="renameSpeaker", summary="Rename a speaker",
-           opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 422))
+           opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 413, 422, 429))
     async def rename(
         self,
         services: ServicesDep,
