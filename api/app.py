@@ -24,7 +24,7 @@ from api.controllers.health import HealthController
 from api.controllers.quotes import QuoteController
 from api.controllers.speakers import SpeakerController
 from api.pipeline import QuoteExtractor
-from api.problems import exception_handlers, reject_unreadable_requests
+from api.problems import exception_handlers, reject_unreadable_requests, require_json_body
 from api.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
 from api.services import Services
 from api.store.migrate import upgrade
@@ -83,6 +83,7 @@ def create_app(
         route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         guards=[api_key_guard],
+        before_request=require_json_body,
         middleware=middleware,
         exception_handlers=exception_handlers,
         on_startup=[on_startup],

@@ -7,6 +7,7 @@ and answered with a plain 500.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -18,9 +19,10 @@ from sqlalchemy.exc import DBAPIError
 
 from api.errors import ApiError
 
-__all__ = ["PROBLEM_JSON", "exception_handlers", "problem_response", "reject_unreadable_requests"]
+__all__ = ["PROBLEM_JSON", "exception_handlers", "problem_response", "reject_unreadable_requests", "require_json_body"]
 
 PROBLEM_JSON = "application/problem+json"
+_JSON_MEDIA_TYPE = re.compile(r"\s*application/([\w.-]+\+)?json\s*(;|$)", re.IGNORECASE)
 log = logging.getLogger("api.problems")
 
 _HTTP_PROBLEMS = {
@@ -122,6 +124,17 @@ def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respons
     return _internal_error(request, exc)
 
 
+def _recursion_error(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    # msgspec gives up on JSON nested past its depth limit with a RecursionError
+    # raised from the JSON decoding call; any other RecursionError is a server bug.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None and tb.tb_frame.f_code.co_name in ("decode_json", "decode_msgpack"):
+        return problem_response(400, "the request body is nested too deeply", "bad-request")
+    return _internal_error(request, exc)
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, "an unexpected error occurred; it has been logged")
@@ -132,6 +145,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     HTTPException: _http_error,
     UnicodeError: _unicode_error,
     DBAPIError: _database_error,
+    RecursionError: _recursion_error,
     Exception: _internal_error,
 }
 
@@ -168,3 +182,14 @@ def reject_unreadable_requests(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return middleware
+
+
+async def require_json_body(request: Request[Any, Any, Any]) -> None:
+    """before_request hook: a write whose declared body type is not JSON gets 415 before the body is read.
+
+    A missing Content-Type is taken as JSON, as clients that send bare bodies expect.
+    """
+    if request.method in ("POST", "PUT", "PATCH"):
+        content_type = request.headers.get("content-type")
+        if content_type is not None and not _JSON_MEDIA_TYPE.match(content_type):
+            raise HTTPException(status_code=415, detail="the request body must be JSON (Content-Type: application/json)")

@@ -32,6 +32,7 @@ _PROBLEM_EXAMPLES = {
     404: ("Not Found", "no speaker 'nobody'"),
     409: ("Conflict", "'kenneth-mckenzie' is 'kenneth-mckenzie' already: nothing to merge"),
     413: ("Request Entity Too Large", "the request body is larger than this service accepts"),
+    415: ("Unsupported Media Type", "the request body must be JSON (Content-Type: application/json)"),
     422: ("Unprocessable Content", "text is 250,000 characters long; the limit is 200,000"),
     429: ("Too Many Requests", "too many requests: slow down and retry after RateLimit-Reset seconds"),
     503: ("Service Unavailable", "the attribution pipeline is not available"),

@@ -42,7 +42,7 @@ class ArticleController(Controller):
         security=WRITE_SECURITY,
         responses={
             200: ResponseSpec(ArticleDetail, description="The same text was stored before: that article"),
-            **problems(400, 401, 413, 422, 429, 503),
+            **problems(400, 401, 413, 415, 422, 429, 503),
         },
     )
     async def create(

@@ -20,7 +20,7 @@ class ExtractController(Controller):
     tags = ["extract"]
 
     @post("/", operation_id="extractQuotes", summary="Find the quotes in a text; nothing is stored",
-          status_code=200, responses=problems(400, 413, 422, 429, 503))
+          status_code=200, responses=problems(400, 413, 415, 422, 429, 503))
     async def extract(
         self,
         services: ServicesDep,

@@ -77,7 +77,7 @@ class SpeakerController(Controller):
 
     @post("/{id_or_slug:str}/merge", operation_id="mergeSpeakers", summary="Merge another speaker into this one",
           status_code=200, opt=WRITE, security=WRITE_SECURITY,
-          responses=problems(400, 401, 404, 409, 413, 422, 429))
+          responses=problems(400, 401, 404, 409, 413, 415, 422, 429))
     async def merge(
         self,
         services: ServicesDep,
@@ -90,7 +90,7 @@ class SpeakerController(Controller):
 
     @post("/{id_or_slug:str}/split", operation_id="splitSpeaker", summary="Split an alias off into its own speaker",
           status_code=201, opt=WRITE, security=WRITE_SECURITY,
-          responses=problems(400, 401, 404, 409, 413, 422, 429))
+          responses=problems(400, 401, 404, 409, 413, 415, 422, 429))
     async def split(
         self,
         services: ServicesDep,
@@ -101,7 +101,7 @@ class SpeakerController(Controller):
         return await services.speakers.split(id_or_slug, data.alias)
 
     @patch("/{id_or_slug:str}", operation_id="renameSpeaker", summary="Rename a speaker",
-           opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 413, 422, 429))
+           opt=WRITE, security=WRITE_SECURITY, responses=problems(400, 401, 404, 413, 415, 422, 429))
     async def rename(
         self,
         services: ServicesDep,
