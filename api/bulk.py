@@ -2,7 +2,8 @@
 
 Used by `quotelens ingest` and by `quotelens serve` to load the seeds. Each
 article is committed on its own (with its quotes), so an interrupted run keeps
-everything it reported and a re-run skips it.
+everything it reported and a re-run skips it. `on_article` hears about each
+article only after its transaction committed: what it is told is in the store.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,25 @@ from api.services import PreparedArticle, Services, prepare_article
 from api.sources import SourceItem, count_items, discover, read_items
 from attribution.records import Quote
 
-__all__ = ["IngestSummary", "ingest_paths"]
+__all__ = ["ArticleResult", "IngestSummary", "ingest_paths"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    """What became of one input article; for "new" and "reprocessed", reported after the commit."""
+
+    origin: str
+    status: str  # "new", "already stored", "reprocessed", "failed"
+    content_hash: str | None = None
+    article_id: int | None = None
+    quotes: int = 0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+
+
+ArticleCallback = Callable[[ArticleResult], None]
 
 
 @dataclass
@@ -126,11 +145,13 @@ async def ingest_paths(
     progress: bool = True,
     reprocess: bool = False,
     stream: TextIO | None = None,
+    on_article: ArticleCallback | None = None,
 ) -> IngestSummary:
     """Ingest every article under `paths`; re-running it stores nothing twice.
 
     With `reprocess`, articles stored already are extracted again and their
-    quotes replaced (speaker edits are kept).
+    quotes replaced (speaker edits are kept). `on_article` is called once per
+    input article, for a stored one after its transaction committed.
     """
     from tqdm import tqdm
 
@@ -143,7 +164,7 @@ async def ingest_paths(
                dynamic_ncols=True)
     try:
         for batch in _batches(_all_items(sources), max(1, batch_size)):
-            await _ingest_batch(services, batch, extraction, summary, reprocess)
+            await _ingest_batch(services, batch, extraction, summary, reprocess, on_article or _ignore)
             bar.update(len(batch))
             bar.set_postfix(new=summary.articles_new, quotes=summary.quotes, refresh=False)
     finally:
@@ -152,45 +173,66 @@ async def ingest_paths(
     return summary
 
 
+def _ignore(_result: ArticleResult) -> None:
+    pass
+
+
 async def _ingest_batch(
-    services: Services, batch: list[SourceItem], extraction: _Extraction, summary: IngestSummary, reprocess: bool
+    services: Services,
+    batch: list[SourceItem],
+    extraction: _Extraction,
+    summary: IngestSummary,
+    reprocess: bool,
+    on_article: ArticleCallback,
 ) -> None:
+    def fail(origin: str, error: str) -> None:
+        summary.failures.append((origin, error))
+        on_article(ArticleResult(origin, "failed", error=error))
+
     prepared: list[tuple[str, PreparedArticle]] = []
     seen: set[str] = set()
     for item in batch:
         if item.article is None:
-            summary.failures.append((item.origin, item.error or "unreadable"))
+            fail(item.origin, item.error or "unreadable")
             continue
         try:
             article = prepare_article(item.article, services.settings.max_article_chars)
         except ApiError as exc:
-            summary.failures.append((item.origin, exc.detail))
+            fail(item.origin, exc.detail)
             continue
         if article.content_hash in seen:  # the same text twice in one batch
             summary.articles_skipped += 1
+            on_article(ArticleResult(item.origin, "already stored", article.content_hash))
             continue
         seen.add(article.content_hash)
         prepared.append((item.origin, article))
     stored = await services.ingest.stored_hashes([a.content_hash for _, a in prepared])
     if not reprocess:
-        summary.articles_skipped += sum(1 for _, a in prepared if a.content_hash in stored)
+        for origin, a in prepared:
+            if a.content_hash in stored:
+                summary.articles_skipped += 1
+                on_article(ArticleResult(origin, "already stored", a.content_hash))
         prepared = [(o, a) for o, a in prepared if a.content_hash not in stored]
     results = await extraction.run([a.text for _, a in prepared])
     for (origin, article), quotes in zip(prepared, results, strict=True):
         if isinstance(quotes, BaseException):
-            summary.failures.append((origin, f"extraction failed: {quotes}"))
+            fail(origin, f"extraction failed: {quotes}")
             continue
         if article.content_hash in stored:
             article_id = await services.ingest.find_article(article.content_hash)
             assert article_id is not None
             outcome = await services.ingest.reprocess(article_id, quotes)
             summary.articles_reprocessed += 1
+            status = "reprocessed"
         else:
             outcome = await services.ingest.ingest(article, quotes)
             if outcome.created:
                 summary.articles_new += 1
+                status = "new"
             else:
                 summary.articles_skipped += 1
+                status = "already stored"
+        on_article(ArticleResult(origin, status, article.content_hash, outcome.article_id, outcome.quotes))
         summary.quotes += outcome.quotes
         summary.speakers_new += outcome.speakers_new
         summary.speakers_matched += outcome.speakers_matched

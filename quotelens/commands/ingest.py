@@ -3,8 +3,13 @@
 PATH may be text files (one article each: first line the title), JSON Lines files
 (one article object per line: text, title, url, outlet, published), .json files,
 folders (read recursively) or - for JSON Lines on standard input. Articles stored
-before are skipped, so running it again is safe. The store is
-QUOTELENS_DATABASE_URL, or a SQLite file in QUOTELENS_DATA_DIR.
+before are skipped, so running it again is safe: each article is committed with
+its quotes in one transaction, so a killed run loses at most the articles it had
+not reported yet. `--log FILE` appends one JSON line per article, written (and
+flushed) only after that article's transaction committed:
+{"origin", "status": "new"|"already stored"|"reprocessed"|"failed", "content_hash",
+"article_id", "quotes", "error"}. The store is QUOTELENS_DATABASE_URL, or a
+SQLite file in QUOTELENS_DATA_DIR.
 """
 
 from __future__ import annotations
@@ -27,12 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reprocess", action="store_true",
                    help="extract articles stored before again and replace their quotes (speaker edits stay)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--log", default=None, metavar="FILE",
+                   help="append one JSON line per article, each written once the article is committed")
 
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    import json
 
-    from api.bulk import ingest_paths
+    from api.bulk import ArticleResult, ingest_paths
     from api.errors import ApiError
     from api.services import Services
     from api.store.migrate import upgrade
@@ -48,6 +56,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"ingest: {exc}", file=sys.stderr)
         return 2
 
+    try:
+        log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 - closed below
+    except OSError as exc:
+        print(f"ingest: cannot open the log: {exc}", file=sys.stderr)
+        return 2
+
+    def acknowledge(result: ArticleResult) -> None:
+        if log is not None:
+            log.write(json.dumps(result.to_dict()) + "\n")
+            log.flush()  # in the OS's hands: survives this process being killed
+
     async def go() -> int:
         try:
             await upgrade(services.store.url.render_as_string(hide_password=False))
@@ -55,12 +74,15 @@ def run(args: argparse.Namespace) -> int:
                 services, args.paths, workers=args.workers, batch_size=args.batch_size,
                 progress=not args.no_progress,
                 reprocess=args.reprocess,
+                on_article=acknowledge,
             )
         except FileNotFoundError as exc:
             print(f"ingest: {exc}", file=sys.stderr)
             return 2
         finally:
             await services.close()
+            if log is not None:
+                log.close()
         print(f"store: {services.store.display_url}")
         print(summary.report())
         for origin, error in summary.failures[:50]:
