@@ -48,6 +48,13 @@ def _float(e: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name}={raw!r} is not a number") from None
 
 
+def _seconds(e: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(e, name, default)
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name}={value} must be a positive number of seconds")
+    return value
+
+
 def _bool(e: Mapping[str, str], name: str, default: bool) -> bool:
     raw = e.get(name, "").strip().lower()
     if not raw:
@@ -120,6 +127,12 @@ class Settings:
     max_page_size: int = 100
     # Connections kept open per process (PostgreSQL; SQLite uses this for readers).
     db_pool_size: int = 10
+    # Seconds to wait for a database connection (PostgreSQL) before giving up.
+    db_connect_timeout: float = 5.0
+    # Seconds a database statement may run (PostgreSQL, client side) before it is cancelled.
+    db_statement_timeout: float = 30.0
+    # Seconds `/ready` waits for the database before answering 503.
+    ready_timeout: float = 0.8
     # SQLite `PRAGMA synchronous`: NORMAL survives a killed process (WAL), FULL also power loss.
     sqlite_synchronous: str = "NORMAL"
     # On `quotelens serve`, ingest seeds_dir when the store has no articles.
@@ -160,6 +173,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         max_article_chars=_int(e, "QUOTELENS_MAX_ARTICLE_CHARS", 200_000, minimum=1),
         max_page_size=_int(e, "QUOTELENS_MAX_PAGE_SIZE", 100, minimum=1),
         db_pool_size=_int(e, "QUOTELENS_DB_POOL_SIZE", 10, minimum=1),
+        db_connect_timeout=_seconds(e, "QUOTELENS_DB_CONNECT_TIMEOUT", 5.0),
+        db_statement_timeout=_seconds(e, "QUOTELENS_DB_STATEMENT_TIMEOUT", 30.0),
+        ready_timeout=_seconds(e, "QUOTELENS_READY_TIMEOUT", 0.8),
         sqlite_synchronous=e.get("QUOTELENS_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper() or "NORMAL",
         seed_on_start=_bool(e, "QUOTELENS_SEED_ON_START", True),
         seeds_dir=Path(seeds) if (seeds := e.get("QUOTELENS_SEEDS_DIR")) else _default_seeds_dir(),

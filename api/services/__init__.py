@@ -49,6 +49,9 @@ class Services:
             database_url or settings.effective_database_url,
             pool_size=settings.db_pool_size,
             sqlite_synchronous=settings.sqlite_synchronous,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+            ping_timeout=settings.ready_timeout,
         )
         directory = SpeakerDirectory(store, settings.speaker_index_refresh_seconds)
         quotes = QuoteService(store)

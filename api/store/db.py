@@ -6,6 +6,12 @@ process (say `quotelens ingest` beside `quotelens serve`) waits for the write
 lock instead of failing half-way. PostgreSQL write transactions take a
 transaction-level advisory lock instead. Either way, speaker matching sees every
 speaker committed before it, so two processes never create the same speaker twice.
+
+On PostgreSQL nothing waits on the network without a limit: connections time out
+(`connect_timeout`), statements too (`statement_timeout`), pooled connections are
+pinged before use, and the readiness check uses a connection of its own with a
+timeout of its own (`ping_timeout`), so `/ready` answers 503 promptly while the
+database is away and 200 again, with no restart, once it is back.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from api.errors import ConfigurationError
 
@@ -91,7 +98,17 @@ def create_migration_engine(url: str | URL) -> AsyncEngine:
 class Store:
     """Engines and sessions for one database; one per process (or per test)."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, sqlite_synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        sqlite_synchronous: str = "NORMAL",
+        connect_timeout: float = 5.0,
+        statement_timeout: float = 30.0,
+        ping_timeout: float = 0.8,
+    ) -> None:
+        self.ping_timeout = ping_timeout
         self.url = normalise_database_url(url)
         self.backend = self.url.get_backend_name()
         self.is_sqlite = self.backend == "sqlite"
@@ -107,11 +124,20 @@ class Store:
             # SQLite has one writer at a time anyway: one connection for writes.
             self.write_engine = create_async_engine(self.url, pool_size=1, max_overflow=0)
             _install_sqlite_hooks(self.write_engine, begin="BEGIN IMMEDIATE", synchronous=synchronous)
+            self._probe_engine = self.engine
         else:
             self.engine = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                pool_timeout=connect_timeout,
+                connect_args={"timeout": connect_timeout, "command_timeout": statement_timeout},
             )
             self.write_engine = self.engine
+            # A fresh connection per check: a pooled one could be a stale socket, and
+            # the pool could be busy; either would make the answer late or wrong.
+            self._probe_engine = create_async_engine(
+                self.url, poolclass=NullPool,
+                connect_args={"timeout": ping_timeout, "command_timeout": ping_timeout},
+            )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._write_lock: asyncio.Lock | None = None
@@ -142,15 +168,21 @@ class Store:
             yield session
 
     async def ping(self) -> bool:
-        """True when the database answers a trivial query."""
+        """True when the database answers a trivial query within `ping_timeout` seconds."""
+
+        async def probe() -> None:
+            async with self._probe_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
         try:
-            async with self._sessions() as session:
-                await session.execute(text("SELECT 1"))
+            await asyncio.wait_for(probe(), timeout=self.ping_timeout)
             return True
-        except Exception:
+        except Exception:  # refused, reset, timed out, or any driver error: not ready
             return False
 
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
+        if self._probe_engine is not self.engine:
+            await self._probe_engine.dispose()
