@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -34,8 +35,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 POLNEAR_DEV = Path(os.environ.get("QUOTELENS_POLNEAR_DEV", "/work/shared/polnear/dev")) / "text"
 
-__all__ = ["Forker", "SubprocessRunner", "RunResult", "Snapshot", "KillReport", "kill_ingest_campaign",
+__all__ = ["require", "ThrowawayCluster", "Forker", "SubprocessRunner", "RunResult", "Snapshot", "KillReport", "kill_ingest_campaign",
            "make_corpus", "read_acks", "store_snapshot", "integrity_problems", "ROOT"]
+
+
+def require(condition: bool, why: str) -> None:
+    """In tests: fail under CI (CI=true) when a precondition is missing; elsewhere skip, saying why."""
+    if condition:
+        return
+    import pytest
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"fault test cannot run under CI: {why}", pytrace=False)
+    pytest.skip(why)
 
 
 def make_corpus(dest: Path, count: int, *, shortest: bool = False) -> list[Path]:
@@ -214,6 +226,81 @@ def integrity_problems(url: str) -> list[str]:
         if rows:
             problems.append(f"{what}: {len(rows)} (e.g. {rows[:3]})")
     return problems
+
+
+# --- a PostgreSQL server of one's own ----------------------------------------------
+
+
+class ThrowawayCluster:
+    """A PostgreSQL cluster from Debian's binaries on a free loopback port, to stop and start at will.
+
+    (RuntimeError when there are no binaries in /usr/lib/postgresql/*/bin.)
+    """
+
+    def __init__(self) -> None:
+        import glob
+        import pwd
+        import tempfile
+
+        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+        if not candidates:
+            raise RuntimeError("no PostgreSQL binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+        self.bindir = os.path.dirname(candidates[-1])
+        self.base = tempfile.mkdtemp(prefix="quotelens-faults-pg-")
+        self.datadir = os.path.join(self.base, "data")
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError("running as root and there is no 'postgres' user") from None
+            shutil.chown(self.base, "postgres", "postgres")
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+        with __import__("socket").socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self._run("initdb", "-D", self.datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "--no-sync")
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.run_as, f"{self.bindir}/{program}", *args], check=True, capture_output=True,
+                       text=True, timeout=120)
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=50")
+        self._run("pg_ctl", "-D", self.datadir, "-o", options, "-l", os.path.join(self.base, "log"), "-w", "-t", "60",
+                  "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", self.datadir, "-m", mode, "-w", "-t", "60", "stop")
+
+    def postmaster_pid(self) -> int:
+        with open(os.path.join(self.datadir, "postmaster.pid")) as f:
+            return int(f.readline())
+
+    def create_database(self, name: str) -> str:
+        async def go() -> None:
+            import asyncpg
+
+            conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", timeout=10)
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(go())
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 # --- forking ingest runs ---------------------------------------------------------

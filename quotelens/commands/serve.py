@@ -3,6 +3,9 @@
 With no configuration the store is a SQLite file in the data directory
 (~/.local/share/quotelens/quotelens.db) and, while it holds no article, the
 seed articles in seeds/ are ingested first. API docs: http://HOST:PORT/schema
+
+On SIGTERM it stops accepting connections at once, lets the requests in flight
+finish (for up to --shutdown-timeout seconds), closes the store and exits 0.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="do not ingest seeds/ into an empty store (also: QUOTELENS_SEED_ON_START=false)")
     p.add_argument("--migrate-only", action="store_true",
                    help="bring the database schema up to date and exit")
+    p.add_argument("--shutdown-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="on SIGTERM, how long requests in flight may take to finish (default 30)")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
 
 
@@ -53,6 +58,7 @@ async def _prepare_store(url: str, seed: bool, seeds_dir: str) -> int:
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import os
+    import signal
 
     import uvicorn
 
@@ -90,9 +96,18 @@ def run(args: argparse.Namespace) -> int:
               "it can store articles and edit speakers", file=sys.stderr)
     if args.workers > 1:
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level)
-    else:
-        from api.app import create_app
+                    workers=args.workers, log_level=args.log_level,
+                    timeout_graceful_shutdown=args.shutdown_timeout)
+        return 0
+    from api.app import create_app
 
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    # uvicorn drains and shuts down on SIGTERM, then raises the signal again for the
+    # handler it found installed: with this one, that ends as a clean exit (0), not
+    # as death by signal.
+    terminated: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: terminated.append(signum))
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level,
+                timeout_graceful_shutdown=args.shutdown_timeout)
+    if terminated:
+        print("serve: stopped on SIGTERM after finishing the requests in flight", file=sys.stderr)
     return 0

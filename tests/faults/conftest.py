@@ -7,7 +7,6 @@ what every killed-and-resumed run must end up equal to.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,13 +23,7 @@ import pg  # noqa: E402
 CORPUS_SIZE = 10
 
 
-def require(condition: bool, why: str) -> None:
-    """Fail under CI (CI=true) when a precondition is missing; elsewhere skip, saying why."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"fault test cannot run under CI: {why}", pytrace=False)
-    pytest.skip(why)
+require = faultkit.require
 
 
 @pytest.fixture(scope="session")
