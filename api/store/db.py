@@ -17,6 +17,8 @@ database is away and 200 again, with no restart, once it is back.
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,7 +35,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-from api.errors import ConfigurationError
+from api.errors import ConfigurationError, ServiceUnavailable
 
 __all__ = ["Store", "create_migration_engine", "normalise_database_url", "WRITE_LOCK_ID"]
 
@@ -40,6 +43,38 @@ __all__ = ["Store", "create_migration_engine", "normalise_database_url", "WRITE_
 WRITE_LOCK_ID = 0x71756F74656C6E73 & 0x7FFFFFFFFFFFFFFF
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
+                   errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE}
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached now (not that a query was wrong)."""
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in _NETWORK_ERRNOS
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = getattr(exc.orig, "__cause__", None) or exc.orig
+        state = getattr(orig, "sqlstate", None)
+        # 08: connection exception; 57P01-03: the server is shutting down or starting.
+        if isinstance(state, str) and (state.startswith("08") or state in {"57P01", "57P02", "57P03"}):
+            return True
+        return type(orig).__name__ in {"ConnectionDoesNotExistError", "ConnectionResetError"}
+    return False
+
+
+@asynccontextmanager
+async def _unavailable_when_unreachable() -> AsyncIterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if _database_unreachable(exc):
+            raise ServiceUnavailable(f"the database is not available: {type(exc).__name__}: {exc}") from exc
+        raise
 
 
 def normalise_database_url(url: str) -> URL:
@@ -149,8 +184,8 @@ class Store:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; nothing it does is committed."""
-        async with self._sessions() as session:
+        """A session for reads; nothing it does is committed (503 while the database is unreachable)."""
+        async with _unavailable_when_unreachable(), self._sessions() as session:
             yield session
 
     @asynccontextmanager
@@ -162,7 +197,8 @@ class Store:
         """
         if self._write_lock is None:
             self._write_lock = asyncio.Lock()
-        async with self._write_lock, self._write_sessions() as session, session.begin():
+        async with (_unavailable_when_unreachable(), self._write_lock, self._write_sessions() as session,
+                    session.begin()):
             if not self.is_sqlite:
                 await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
             yield session
