@@ -7,8 +7,10 @@ redirects), so they hold for every article ingested or reprocessed later.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, literal, literal_column, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +34,11 @@ from attribution.names import name_tokens, speaker_key
 __all__ = ["SpeakerService", "NAME_MATCH_THRESHOLD"]
 
 NAME_MATCH_THRESHOLD = 80.0  # a `speaker=` filter given as a name must match at least this well
+
+
+def _day(value: date | str | None) -> date | None:
+    # Through a UNION, SQLite hands dates back as the ISO text it stores them as.
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _ref(s: Speaker) -> SpeakerRef:
@@ -84,29 +91,54 @@ class SpeakerService:
     async def detail(self, ident: str) -> SpeakerDetail:
         """Everything known of one speaker (404 when unknown)."""
         async with self.store.read() as session:
-            s = await self._require(session, ident)
-            aliases = (
-                await session.scalars(
-                    select(SpeakerAlias.name).where(SpeakerAlias.speaker_id == s.id).order_by(SpeakerAlias.id)
-                )
-            ).all()
-            attrs = (
-                await session.scalars(
-                    select(SpeakerAttribute)
-                    .where(SpeakerAttribute.speaker_id == s.id)
-                    .order_by(SpeakerAttribute.first_seen, SpeakerAttribute.id)
-                )
-            ).all()
+            rows = await self._detail_rows(session, ident)
+            if not rows:  # an old id or slug of a merged speaker, or none at all
+                s = await self._require(session, ident)
+                rows = await self._detail_rows(session, str(s.id))
+        head = rows[0]
+        aliases = [r.value for r in rows if r.part == 1]
         by_type: dict[str, list[SeenValue]] = defaultdict(list)
-        for a in attrs:
-            by_type[a.type].append(SeenValue(value=a.value, first_seen=a.first_seen, last_seen=a.last_seen))
+        for r in rows:
+            if r.part == 2:
+                by_type[r.type].append(SeenValue(value=r.value, first_seen=_day(r.first_seen),
+                                                 last_seen=_day(r.last_seen)))
         return SpeakerDetail(
-            id=s.id, slug=s.slug, name=s.name, kind=s.kind,  # type: ignore[arg-type]
+            id=head.id, slug=head.slug, name=head.name, kind=head.type,
             aliases=list(dict.fromkeys(aliases)),
             titles=by_type["title"], roles=by_type["role"], organisations=by_type["organisation"],
-            quote_count=s.quote_count, article_count=s.article_count,
-            first_seen=s.first_seen, last_seen=s.last_seen,
+            quote_count=head.quote_count, article_count=head.article_count,
+            first_seen=_day(head.first_seen), last_seen=_day(head.last_seen),
         )
+
+    async def _detail_rows(self, session: AsyncSession, ident: str) -> list[Row[Any]]:
+        """A speaker (part 0), its aliases (1) and attributes (2) in one query; [] when not found directly."""
+        text = str(ident).strip()
+        sid: Any
+        if text.isascii() and text.isdigit():  # "²" and "١" are digits to isdigit(), not to int()
+            if int(text) >= 2**31:  # INTEGER ids: int32 on PostgreSQL, larger ones cannot exist
+                return []
+            sid = literal(int(text))
+        else:
+            sid = select(Speaker.id).where(Speaker.slug == text).scalar_subquery()
+        none = null()
+        speaker_q = select(
+            literal_column("0").label("part"), Speaker.id, Speaker.slug, Speaker.name, Speaker.kind.label("type"),
+            none.label("value"), Speaker.quote_count, Speaker.article_count,
+            Speaker.first_seen, Speaker.last_seen, literal_column("0").label("row_id"),
+        ).where(Speaker.id == sid)
+        aliases_q = select(
+            literal_column("1"), SpeakerAlias.speaker_id, none, none, none, SpeakerAlias.name, none, none, none, none,
+            SpeakerAlias.id,
+        ).where(SpeakerAlias.speaker_id == sid)
+        attrs_q = select(
+            literal_column("2"), SpeakerAttribute.speaker_id, none, none, SpeakerAttribute.type, SpeakerAttribute.value,
+            none, none, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen, SpeakerAttribute.id,
+        ).where(SpeakerAttribute.speaker_id == sid)
+        both = union_all(speaker_q, aliases_q, attrs_q).subquery()
+        rows = list(
+            (await session.execute(select(both).order_by(both.c.part, both.c.first_seen, both.c.row_id))).all()
+        )
+        return rows if rows and rows[0].part == 0 else []
 
     async def search(self, q: str | None, limit: int, offset: int) -> SpeakerHitPage:
         """Fuzzy search by name and alias (scores 0-100), or all speakers by quote count."""
