@@ -51,18 +51,32 @@ def require(condition: bool, why: str) -> None:
 
 
 def make_corpus(dest: Path, count: int, *, shortest: bool = False) -> list[Path]:
-    """Copy the seeds and PolNeAR dev texts (the shortest first, if asked) into `dest`, `count` files."""
+    """`count` article files in `dest`: the seeds, then PolNeAR dev texts (the shortest first, if asked).
+
+    Without PolNeAR (a checkout alone), the seeds with their paragraphs rotated
+    stand in: different texts, the same kind of quotes.
+    """
     polnear = sorted(POLNEAR_DEV.glob("*.txt")) if POLNEAR_DEV.is_dir() else []
     if shortest:
         polnear.sort(key=lambda p: (p.stat().st_size, p.name))
-    files = [*sorted(SEEDS.glob("*.txt")), *polnear][:count]
-    if len(files) < count:
-        raise RuntimeError(f"only {len(files)} articles in {SEEDS} and {POLNEAR_DEV}; {count} wanted")
+    seeds = sorted(SEEDS.glob("*.txt"))
+    if not seeds:
+        raise RuntimeError(f"no seed articles in {SEEDS}")
+    texts = [(f.name, f.read_text("utf-8")) for f in [*seeds, *polnear][:count]]
+    rotation = 1
+    while len(texts) < count:
+        for seed in seeds[: count - len(texts)]:
+            title, _, body = seed.read_text("utf-8").partition("\n")
+            paragraphs = [x for x in body.splitlines() if x.strip()]
+            k = rotation % max(1, len(paragraphs))
+            texts.append((f"rotated{rotation}_{seed.name}",
+                          title + "\n" + "\n".join(paragraphs[k:] + paragraphs[:k]) + "\n"))
+        rotation += 1
     dest.mkdir(parents=True, exist_ok=True)
     out = []
-    for i, f in enumerate(files):
-        target = dest / f"{i:03d}_{f.name}"
-        shutil.copyfile(f, target)
+    for i, (name, text) in enumerate(texts):
+        target = dest / f"{i:03d}_{name}"
+        target.write_text(text, "utf-8")
         out.append(target)
     return out
 
@@ -284,18 +298,24 @@ class ThrowawayCluster:
         with open(os.path.join(self.datadir, "postmaster.pid")) as f:
             return int(f.readline())
 
-    def create_database(self, name: str) -> str:
+    def _admin(self, sql: str) -> None:
         async def go() -> None:
             import asyncpg
 
             conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", timeout=10)
             try:
-                await conn.execute(f'CREATE DATABASE "{name}"')
+                await conn.execute(sql)
             finally:
                 await conn.close()
 
         asyncio.run(go())
+
+    def create_database(self, name: str) -> str:
+        self._admin(f'CREATE DATABASE "{name}"')
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def drop_database(self, name: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def destroy(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
