@@ -312,6 +312,8 @@ class DocumentEntities:
         if lemma not in self.lex.group_nouns and lemma not in self.lex.role_fits:
             kind = "organisation"
         desc = _clean_name(span.text)
+        if not any(c.isalnum() for c in desc):
+            return Resolution(None, "unresolved-no-words")  # marks or symbols only
         if desc[:1].isupper() and doc[lo].pos_ in ("DET", "NUM") or doc[lo].lower_ in ("a", "an", "the", "some", "two", "three", "several", "many"):
             desc = desc[0].lower() + desc[1:]
         return Resolution(self._other(desc, kind, head), "unnamed-" + kind)

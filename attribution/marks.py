@@ -2,7 +2,8 @@
 
 Newswire conventions this follows:
 - curly marks pair “ with ”; straight " toggles; the two may be mixed;
-- single marks (‘ ’ ' ) are apostrophes or nested quotes and never open a span;
+- single marks (‘ ’ ' ) are apostrophes or nested quotes and never open a span,
+  but two straight apostrophes together are a double mark (wire archives);
 - a paragraph that opens a quote without closing it continues into the next
   paragraph when that one opens with a mark again (multi-paragraph quotes);
 - an unbalanced mark never swallows the document: every span ends at its
@@ -17,6 +18,8 @@ OPENERS = frozenset("“„«‟")
 CLOSERS = frozenset("”»")
 STRAIGHT = '"'
 ALL_MARKS = OPENERS | CLOSERS | {STRAIGHT}
+APOSTROPHE = "\x27"
+DOUBLE_APOSTROPHE = APOSTROPHE * 2  # a straight double mark in wire archives
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,35 +64,51 @@ def _is_straight_opener(text: str, i: int, lo: int) -> bool:
     return i == lo or text[i - 1].isspace() or text[i - 1] in "([{—–-:/"
 
 
+def _mark_at(text: str, i: int) -> tuple[str, int] | None:
+    """The quotation mark at `i` and its width (two apostrophes are one straight mark)."""
+    ch = text[i]
+    if ch in ALL_MARKS:
+        return ch, 1
+    if (ch == APOSTROPHE and text.startswith(DOUBLE_APOSTROPHE, i) and text[i + 2 : i + 3] != APOSTROPHE
+            and text[i - 1 : i] != APOSTROPHE):
+        return STRAIGHT, 2
+    return None
+
+
 def find_quote_spans(text: str) -> list[QuoteSpan]:
     """Every quoted stretch in `text`, in order, spans always inside the text."""
     spans: list[QuoteSpan] = []
     paragraphs = paragraph_bounds(text)
     for p_index, (lo, hi) in enumerate(paragraphs):
         open_at: int | None = None
-        for i in range(lo, hi):
-            ch = text[i]
-            if ch not in ALL_MARKS:
+        inner = lo  # where the open span's text starts
+        i = lo
+        while i < hi:
+            mark = _mark_at(text, i)
+            if mark is None:
+                i += 1
                 continue
+            ch, width = mark
             if open_at is None:
                 if ch in OPENERS or (ch == STRAIGHT and _is_straight_opener(text, i, lo)):
-                    open_at = i
-                elif ch == STRAIGHT and i + 1 < hi and text[i + 1].isalnum():
-                    open_at = i  # '"Word' glued to a previous token: still an opener
+                    open_at, inner = i, i + width
+                elif ch == STRAIGHT and i + width < hi and text[i + width].isalnum():
+                    open_at, inner = i, i + width  # '"Word' glued to a previous token: still an opener
                 # a stray closer with nothing open is ignored
-                continue
-            if ch in CLOSERS or ch == STRAIGHT:
-                spans.append(QuoteSpan(open_at + 1, i, open_at, i, p_index))
+            elif ch in CLOSERS or ch == STRAIGHT:
+                # close_mark is the mark's last character, so outer_end is right for two-character marks
+                spans.append(QuoteSpan(inner, i, open_at, i + width - 1, p_index))
                 open_at = None
             elif ch in OPENERS:
                 # “ … “ : the first was never closed; restart at the new mark,
                 # keeping what came before as an unclosed span
-                spans.append(QuoteSpan(open_at + 1, _rstrip(text, open_at + 1, i), open_at, None, p_index))
-                open_at = i
+                spans.append(QuoteSpan(inner, _rstrip(text, inner, i), open_at, None, p_index))
+                open_at, inner = i, i + width
+            i += width
         if open_at is not None:
-            end = _rstrip(text, open_at + 1, hi)
+            end = _rstrip(text, inner, hi)
             next_opens = p_index + 1 < len(paragraphs) and _opens_with_mark(text, paragraphs[p_index + 1])
-            spans.append(QuoteSpan(open_at + 1, end, open_at, None, p_index, continues=next_opens))
+            spans.append(QuoteSpan(inner, end, open_at, None, p_index, continues=next_opens))
     return [s for s in spans if s.end > s.start and text[s.start:s.end].strip()]
 
 
@@ -102,4 +121,4 @@ def _rstrip(text: str, lo: int, hi: int) -> int:
 def _opens_with_mark(text: str, bounds: tuple[int, int]) -> bool:
     lo, hi = bounds
     stripped = text[lo:hi].lstrip()
-    return bool(stripped) and (stripped[0] in OPENERS or stripped[0] == STRAIGHT)
+    return bool(stripped) and (stripped[0] in OPENERS or stripped[0] == STRAIGHT or stripped.startswith(DOUBLE_APOSTROPHE))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -54,6 +55,17 @@ def _load_trained(resolved: str) -> Language:
 
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _parseable(text: str) -> str:
+    """The text spaCy is given: same length, so every offset points into the original.
+
+    The NER splits names at no-break spaces, so those become plain spaces; spaCy
+    cannot hash a lone surrogate (text decoded with `surrogateescape`, JSON "\\ud800"),
+    so each becomes U+FFFD.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text.translate(_SPACES))
 
 
 def _with_original_text(q: Quote, text: str) -> Quote:
@@ -121,9 +133,7 @@ def run_pipe(
             pending[i] = (len(parts), [])
             for offset, part in parts:
                 originals[(i, offset)] = part
-                # the NER splits names at no-break spaces: parse with plain spaces
-                # (same length, so every offset still points into the original)
-                yield part.translate(_SPACES), (i, offset)
+                yield _parseable(part), (i, offset)
 
     stream = nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=max(1, workers))
     for doc, (i, offset) in stream:

@@ -57,6 +57,9 @@ def find_verb_cues(sent: Span, lex: Lexicon) -> list[Cue]:
             w = lex.verb_weight(lemma)
             if w > 0:
                 cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, w, "verb-lexicon"))
+            elif lemma in lex.frames:
+                # reports content only through a mined frame ("wants to …")
+                cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, 0.0, "frame-table"))
             elif lemma in lex.frame_verbs:
                 # only frames a quote next to it ("…,” he continued.)
                 cues.append(Cue(tok.i, tok.idx, tok.idx + len(tok.text), lemma, 0.0, "frame-verb"))
@@ -247,8 +250,8 @@ def noun_phrase_head_after(doc: Doc, lo: int, hi: int) -> Token | None:
     """
     for i in range(lo, min(hi, len(doc))):
         t = doc[i]
-        if t.is_punct or t.is_space:
-            continue
+        if t.is_punct or t.is_space or not any(c.isalnum() for c in t.text) or t.ent_type_ in ("DATE", "TIME"):
+            continue  # "…,” said Monday Tulsa police Chief Chuck Jordan
         if t.pos_ in ("NOUN", "PROPN", "PRON") or (t.pos_ in ("DET", "ADJ", "NUM") and i + 1 < hi):
             j = i
             # walk right through the noun phrase to its last noun
@@ -260,3 +263,55 @@ def noun_phrase_head_after(doc: Doc, lo: int, hi: int) -> Token | None:
             return doc[k] if k >= i else None
         return None  # the phrase after the quote does not start with a noun phrase
     return None
+
+
+# relations whose subtree may be what a verb reports (mined per lemma into frames.tsv)
+FRAME_DEPS = frozenset({"ccomp", "xcomp", "dobj", "parataxis", "advcl", "attr", "oprd", "acomp", "dative"})
+
+
+def _trimmed(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    while hi > lo and (doc[hi].is_punct or doc[hi].is_space) and doc[hi].text not in {"”", '"', "''"}:
+        hi -= 1
+    return lo, hi
+
+
+def mined_content(verb: Token, lex: Lexicon) -> tuple[int, int, str, float] | None:
+    """The content of the most reliable mined frame of `verb`, with its weight."""
+    lemma = verb.lemma_.lower()
+    if lemma not in lex.frames:
+        return None
+    best = None
+    for rel, lo, hi in frame_candidates(verb):
+        w = lex.frame_weight(lemma, rel)
+        if w > 0 and (best is None or w > best[3]):
+            best = (lo, hi, "frame-" + rel, w)
+    return best
+
+
+def frame_candidates(verb: Token) -> list[tuple[str, int, int]]:
+    """Each relation of `verb` that could carry reported content, with its token bounds.
+
+    `dobj`, `xcomp`, `prep:for` … name one child's subtree; `dobj+` runs from the
+    object to the end of the verb's phrase ("called the charges unsubstantiated");
+    `clause-before` is the clause a trailing cue hangs off ("…, X said").
+    """
+    doc = verb.doc
+    out = []
+    rights = [c for c in verb.rights if not (c.is_punct or c.is_space)]
+    for c in verb.children:
+        if c.dep_ in FRAME_DEPS:
+            out.append((c.dep_, *_trimmed(doc, c.left_edge.i, c.right_edge.i)))
+        elif c.dep_ == "prep" and c.i > verb.i:
+            objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            if objs:
+                out.append(("prep:" + c.lower_, *_trimmed(doc, objs[0].left_edge.i, objs[-1].right_edge.i)))
+    objs = [c for c in rights if c.dep_ == "dobj"]
+    if objs and len(rights) > 1 and rights[-1].i != objs[0].i:
+        out.append(("dobj+", *_trimmed(doc, objs[0].left_edge.i, rights[-1].right_edge.i)))
+    if verb.dep_ in ("ccomp", "parataxis", "advcl", "conj") and verb.head.i < verb.i:
+        lo, hi = verb.head.left_edge.i, verb.left_edge.i - 1
+        if hi - lo >= 2:
+            out.append(("clause-before", *_trimmed(doc, lo, hi)))
+    return [(rel, lo, hi) for rel, lo, hi in out if hi >= lo]

@@ -42,7 +42,7 @@ ODD_CHARS = ["\u00a0", "\u2009", "\u202f", "\u200b", "\u200d", "\ufeff", "\u2028
 
 
 def chars(surrogates: bool) -> st.SearchStrategy[str]:
-    """Any code point; lone surrogates only when asked (the engine cannot take them yet)."""
+    """Any code point; lone surrogates only when asked."""
     return st.characters(exclude_categories=() if surrogates else ("Cs",))
 
 

@@ -203,12 +203,39 @@ INDIRECT = [
     P("Rhys Pemberton, the finance minister, said the deficit would fall.",
       [Expect("the deficit would fall", "Rhys Pemberton", "Rhys Pemberton", kind="indirect", speaker_kind="person")],
       id="apposition"),
+    # frames mined from PolNeAR train (attribution/data/frames.tsv)
+    P("Greta Lindqvist called for an independent inquiry into the bridge contract.",
+      [Expect("an independent inquiry into the bridge contract", "Greta Lindqvist", "Greta Lindqvist",
+              kind="indirect", cue="call")],
+      id="mined-called-for"),
+    P("Kwame Asante accused the council of hiding the costs of the bridge.",
+      [Expect("the costs of the bridge", "Kwame Asante", kind="indirect", cue="accuse", exact=False)],
+      id="mined-accused-of"),
+    P("Aiko Tanaka declined to comment on the ruling.",
+      [Expect("to comment on the ruling", "Aiko Tanaka", kind="indirect", cue="decline")],
+      id="mined-declined-to"),
+    P("Kwame Asante continued that the bridge would open in May.",
+      [Expect("the bridge would open in May", "Kwame Asante", kind="indirect", cue="continue")],
+      id="weak-cue-with-that-clause"),
+    # an inherited subject that cannot speak gives way to one up the chain that can
+    P("Rhys Pemberton thinks the report should be released but said the timing was wrong.",
+      [Expect("the timing was wrong", "Rhys Pemberton", kind="indirect", cue="say")],
+      id="inherited-subject-that-speaks"),
 ]
 
 
 @pytest.mark.parametrize("text, expected", INDIRECT)
 def test_indirect_speech(extract: Extract, text: str, expected: list[Expect]) -> None:
     check_quotes(text, extract(text), expected)
+
+
+@pytest.mark.parametrize("text", [
+    P("Kwame Asante, accused of hiding the costs, left the council.", id="passive-participle"),
+    P("Defense Secretary Doubles Down On Bridge Mission", id="title-cased-headline"),
+    P("The resolution calling for an inquiry failed on Tuesday.", id="source-that-cannot-speak"),
+])
+def test_mined_frames_need_an_active_speaker(extract: Extract, text: str) -> None:
+    assert [q.text for q in extract(text)] == []
 
 
 # ---------------------------------------------------------------- speaker mentions

@@ -32,6 +32,10 @@ SPANS = [
     P("“Unclosed here  \nA new paragraph with “a quote” in it.", ["Unclosed here", "a quote"],
       id="unclosed-stops-at-newline"),
     P("“We have\u00a0no choice,” he said.", ["We have\u00a0no choice,"], id="nbsp-inside"),
+    P("''We will win,'' Ravi Chandrasekhar said.", ["We will win,"], id="two-apostrophes-are-a-double-mark"),
+    P("It is one of ''suffering and delight,'' she said.", ["suffering and delight,"], id="two-apostrophes-mixed"),
+    P("The players' ''statement'' was long.", ["statement"], id="plural-possessive-before-two-apostrophes"),
+    P("He wrote '''emphasis''' there.", [], id="three-apostrophes-are-not-a-mark"),
 ]
 
 
