@@ -478,7 +478,14 @@ def _zygote() -> int:
 
 
 class SubprocessRunner:
-    """Runs `quotelens ARGV` as a fresh `python -m quotelens.cli` process (loads spaCy each time)."""
+    """Runs `quotelens ARGV` as a fresh `python -m quotelens.cli` process (loads spaCy each time).
+
+    `code_dir`: where to import quotelens from (a frozen copy keeps every run on the
+    same engine while the checkout is being edited); the checkout by default.
+    """
+
+    def __init__(self, code_dir: Path = ROOT) -> None:
+        self.code_dir = code_dir
 
     def run(self, argv: list[str], env: dict[str, str], output: Path, kill: KillPlan | None,
             timeout: float = 600) -> RunResult:
@@ -486,7 +493,7 @@ class SubprocessRunner:
         started = time.monotonic()
         watch = None if kill is None else kill.watch(started)
         with open(output, "ab") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "quotelens.cli", *argv], cwd=ROOT, env=full_env,
+            proc = subprocess.Popen([sys.executable, "-m", "quotelens.cli", *argv], cwd=self.code_dir, env=full_env,
                                     stdout=out, stderr=out)
             while proc.poll() is None:
                 if (watch is not None and watch.due()) or time.monotonic() - started > timeout:
@@ -534,6 +541,12 @@ def _check_store(url: str, acks: dict[str, dict[str, Any]], clean: Snapshot, rep
     problems = integrity_problems(url)
     snap = store_snapshot(url)
     lost = [h for h in acks if h not in snap.articles]
+    # Whatever the engine: an acknowledged article holds the quotes it was acknowledged with.
+    short = [h for h, ack in acks.items() if ack.get("status") == "new" and h in snap.quotes
+             and len(snap.quotes[h]) != ack.get("quotes")]
+    problems += [f"stored with other quotes than acknowledged: {h[:12]} ({len(snap.quotes[h])} vs "
+                 f"{acks[h].get('quotes')})" for h in short]
+    report.half_written += len(short)
     # Mid-run a speaker's display name may still change (a later article can give a
     # fuller one), so here only whether each quote has a speaker is compared.
     wrong_quotes = [h for h, q in snap.quotes.items() if _shape(q) != _shape(clean.quotes.get(h, []))]

@@ -50,6 +50,16 @@ def _store_factory(backend: str, work: Path, cleanup: list[Callable[[], None]]) 
     return fresh_store
 
 
+def _frozen_code(work: Path) -> Path:
+    """A copy of the packages, so that every run uses the same engine even while the checkout changes."""
+    import shutil
+
+    code = work / "code"
+    for package in ("attribution", "api", "quotelens", "bot"):
+        shutil.copytree(faultkit.ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return code
+
+
 def _printer(prefix: str) -> Callable[[str], None]:
     return lambda line: print(prefix + line, flush=True)
 
@@ -67,7 +77,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="quotelens-kill-ingest-"))
     corpus = work / "corpus"
     faultkit.make_corpus(corpus, args.articles)
-    runner: faultkit.Runner = faultkit.Forker() if args.fork else faultkit.SubprocessRunner()
+    runner: faultkit.Runner = faultkit.Forker() if args.fork else faultkit.SubprocessRunner(_frozen_code(work))
     print(f"kill_ingest: {args.articles} articles, {args.rounds} kills per backend, seed {seed}, "
           f"{'forked' if args.fork else 'fresh'} processes, work in {work}", flush=True)
 
