@@ -314,7 +314,9 @@ class DocumentEntities:
         desc = _clean_name(span.text)
         if not any(c.isalnum() for c in desc):
             return Resolution(None, "unresolved-no-words")  # marks or symbols only
-        if desc[:1].isupper() and doc[lo].pos_ in ("DET", "NUM") or doc[lo].lower_ in ("a", "an", "the", "some", "two", "three", "several", "many"):
+        first = doc[lo]
+        common_word = first.pos_ in ("NOUN", "ADJ") and not first.ent_type_ and first.is_sent_start  # "Officials said"
+        if desc[:1].isupper() and (first.pos_ in ("DET", "NUM") or common_word or first.lower_ in ("a", "an", "the", "some", "two", "three", "several", "many")):
             desc = desc[0].lower() + desc[1:]
         return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
 

@@ -158,10 +158,11 @@ def _may_report(verb: Token, source: Token, source_rule: str, lex: Lexicon) -> b
     """Whether a verb with only a mined frame can report here: an active verb with a
     source that can speak, outside a title-cased headline ("accused of arming …",
     "the ad calling for …" and "Defense Secretary Doubles Down" cannot), and not
-    the infinitive of another report ("declined to comment on …" is one report)."""
+    an infinitive under another verb ("declined to comment on …" is one report;
+    "met to discuss the agreement" is none)."""
     if verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl", "advcl") or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
         return False
-    if verb.dep_ == "xcomp" and source_rule.startswith("inherited"):
+    if source_rule.startswith("inherited") and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return False
     if not _speaks(source, lex):
         return False
