@@ -314,6 +314,10 @@ class DocumentEntities:
         desc = _clean_name(span.text)
         if not any(c.isalnum() for c in desc):
             return Resolution(None, "unresolved-no-words")  # marks or symbols only
+        words = [t for t in doc[lo + 1 : hi + 1] if t.is_alpha]
+        if doc[lo].lower_ == "the" and words and all(t.text[0].isupper() or t.lower_ in ("of", "for", "and", "on", "in") for t in words):
+            desc = _clean_name(doc[lo + 1 : hi + 1].text)  # "The Rewards for Justice Program": a name
+            return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
         first = doc[lo]
         common_word = first.pos_ in ("NOUN", "ADJ") and not first.ent_type_ and first.is_sent_start  # "Officials said"
         if desc[:1].isupper() and (first.pos_ in ("DET", "NUM") or common_word or first.lower_ in ("a", "an", "the", "some", "two", "three", "several", "many")):

@@ -255,7 +255,9 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
         right, left = _adjacent_frames(doc, text, q, spans, qi, p_lo, p_hi, cue_positions, frames_by_pos)
         # 1. "“…,” X said" — a cue right after the quote, in the same sentence
         if right is not None and _is_speech(inner, n_words, frame=True):
-            keep(Draft(q.start, q.end, "direct", right, 0.9, "direct-cue-after"), qi, q.paragraph)
+            # "… supporting the “Iraqi-led fight,” Austin added": a fragment in prose is mixed
+            kind = "mixed" if _prose_words_before(text, q, spans, qi, p_lo) >= 3 else "direct"
+            keep(Draft(q.start, q.end, kind, right, 0.9 if kind == "direct" else 0.8, f"{kind}-cue-after"), qi, q.paragraph)
             continue
         # 1b. "“…” ― Name" (a byline after the quote) / "Name: “…”" (a speaker label)
         labelled = _labelled_speaker(doc, text, q, p_lo, p_hi)
@@ -266,12 +268,19 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
         # 2. a cue whose reported content holds this quote: direct or mixed
         holder = _holding_frame(doc, holding, q)
         if holder is not None:
-            kind: QuoteKind = "mixed" if _unquoted_words(doc, holder, spans) >= 3 else "direct"
+            # prose around the quote in the reported clause makes it mixed; a quote that
+            # starts in lower case is a fragment even after a word or two ("he had “conducted …”")
+            unquoted = _unquoted_words(doc, holder, spans)
+            kind: QuoteKind = "mixed" if unquoted >= 3 or (unquoted >= 1 and inner.lstrip()[:1].islower()) else "direct"
             keep(Draft(q.start, q.end, kind, holder, 0.9 if kind == "direct" else 0.8, f"{kind}-in-content"), qi, q.paragraph)
             continue
         # 3. "X said: “…”" — a cue before the quote, in the same sentence
         if left is not None and _is_speech(inner, n_words, frame=True):
-            keep(Draft(q.start, q.end, "direct", left, 0.85, "direct-cue-before"), qi, q.paragraph)
+            # "Caggins said, and Iraq is safer than “it has been in years.”": reported, then quoted
+            between = text[doc[left.cue.token].idx + len(doc[left.cue.token]) : q.open_mark]
+            n_between = len([w for w in between.split() if w.strip(",:;") not in ("", "that")])
+            kind = "mixed" if n_between >= 3 or (n_between >= 1 and inner.lstrip()[:1].islower()) else "direct"
+            keep(Draft(q.start, q.end, kind, left, 0.85, f"{kind}-cue-before"), qi, q.paragraph)
             continue
         # 4. another quote of the same paragraph already has a speaker
         same = last_in_paragraph.get(q.paragraph)
@@ -310,16 +319,28 @@ def _is_sentence_end(text: str, i: int) -> bool:
     return True
 
 
+def _prose_words_before(text: str, q: QuoteSpan, spans: list[QuoteSpan], qi: int, p_lo: int) -> int:
+    """Words between the start of the quote's sentence and its opening mark."""
+    lo = p_lo
+    if qi > 0 and spans[qi - 1].paragraph == q.paragraph:
+        lo = max(lo, spans[qi - 1].outer_end)
+    for i in range(q.open_mark - 1, lo - 1, -1):
+        if _is_sentence_end(text, i):
+            lo = i + 1
+            break
+    return len(text[lo : q.open_mark].split())
+
+
 def _unquoted_words(doc: Doc, frame: Frame, spans: list[QuoteSpan]) -> int:
     """Words of a frame's content that stand outside quotation marks."""
     lo, hi = frame.content  # type: ignore[misc]
     c_start, c_end = doc[lo].idx, doc[hi].idx + len(doc[hi])
     inside = 0
     for s in spans:
-        if s.start >= c_start and s.end <= c_end:
+        if s.start < c_end and c_start < s.end:  # a quote may end past the clause ("… question.”")
             r = _token_range(doc, s.start, s.end)
-            if r:
-                inside += _words(doc, *r)
+            if r and max(r[0], lo) <= min(r[1], hi):
+                inside += _words(doc, max(r[0], lo), min(r[1], hi))
     return _words(doc, lo, hi) - inside
 
 

@@ -142,6 +142,8 @@ def mention_bounds(head: Token) -> tuple[int, int]:
             hi = child.right_edge.i
         elif child.dep_ == "prep" and child.lower_ == "of" and child.i == hi + 1:
             hi = child.right_edge.i  # "the secretary of defense"
+        elif child.dep_ == "prep" and child.i == hi + 1 and _title_cased_name(head, child):
+            hi = child.right_edge.i  # "The Rewards for Justice Program", "Bank of America"
         else:
             break
     # keep whole entities (read off the tokens: doc.ents is rebuilt on every access)
@@ -158,6 +160,14 @@ def mention_bounds(head: Token) -> tuple[int, int]:
     while hi > lo and (doc[hi].is_punct or doc[hi].is_space or doc[hi].dep_ == "case"):
         hi -= 1
     return lo, hi
+
+
+def _title_cased_name(head: Token, prep: Token) -> bool:
+    """Whether head + prepositional phrase read as one capitalised name."""
+    rest = [t for t in prep.subtree if t.i != prep.i]
+    return (head.text[:1].isupper() and prep.lower_ in ("for", "of", "on", "in") and len(rest) <= 5 and bool(rest)
+            and all(t.text[:1].isupper() or t.lower_ in ("of", "and", "for", "the") for t in rest)
+            and rest[-1].text[:1].isupper())
 
 
 def subtree_bounds(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]:
