@@ -154,22 +154,28 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, data_dir: str) -> subprocess.Popen[bytes]:
+    """`quotelens serve` on the store; its output goes to a file (a pipe nobody reads would fill and block it)."""
     exe = Path(sys.executable).parent / "quotelens"
     env = {**os.environ, "QUOTELENS_RATE_LIMIT": "off", "QUOTELENS_DATA_DIR": data_dir,
            "QUOTELENS_DATABASE_URL": url}
-    return subprocess.Popen(
-        [str(exe), "serve", "--no-seed", "--host", "127.0.0.1", "--port", str(port), "--database-url", url,
-         "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    with open(Path(data_dir) / "server.log", "wb") as log:
+        return subprocess.Popen(
+            [str(exe), "serve", "--no-seed", "--host", "127.0.0.1", "--port", str(port), "--database-url", url,
+             "--log-level", "warning"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
 
 
-def wait_until(base: str, path: str, server: subprocess.Popen[bytes], seconds: float) -> None:
+def server_log_tail(data_dir: str, lines: int = 30) -> str:
+    path = Path(data_dir) / "server.log"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def wait_until(base: str, path: str, server: subprocess.Popen[bytes], seconds: float, data_dir: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            err = server.stderr.read().decode(errors="replace") if server.stderr else ""
-            raise SystemExit(f"api_load: the server exited ({server.returncode}):\n{err[-3000:]}")
+            raise SystemExit(f"api_load: the server exited ({server.returncode}):\n{server_log_tail(data_dir)}")
         try:
             with urllib.request.urlopen(base + path, timeout=120) as r:
                 if r.status == 200:
@@ -201,6 +207,20 @@ def row(name: str, target_rate: float, res: Result, lat: list[float], errors: in
             f"{cpu.get('generator', 0):5.0f}% {'' if target is None else f'<= {target:.0f}':>6} {verdict}")
 
 
+async def drained(client: Client, limit: float = 180.0) -> None:
+    """Wait until the server answers /health within 50 ms again (it has no backlog left)."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        try:
+            await asyncio.wait_for(client.get("/health"), 30)
+            if time.perf_counter() - t0 < 0.05:
+                return
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
+            pass
+        await asyncio.sleep(0.5)
+
+
 async def drive(base_port: int, pools: Pools, scenarios: list[str], rate: float, duration: float,
                 warmup: float, server_pid: int, probe: float) -> list[str]:
     client = Client("127.0.0.1", base_port)
@@ -211,16 +231,17 @@ async def drive(base_port: int, pools: Pools, scenarios: list[str], rate: float,
             op_rate = rate / 2 if name == "ask" else rate
             op = make_operation(name, pools)
             first = len(lines)
-            if warmup > 0:
-                await run_open_loop(client, name, op, op_rate, warmup, seed=99)
             if probe > 0:
                 # what the server completes flat out, for reading the open-loop figures against
                 capacity, _ = await run_closed_loop(client, op, 8, probe)
                 capacities[name] = capacity
-                await asyncio.sleep(1)
+            if warmup > 0:
+                await run_open_loop(client, name, op, op_rate, warmup, seed=99)
+                await drained(client)
             s0, g0, t0 = cpu_seconds(server_pid), time.process_time(), time.perf_counter()
             res = await run_open_loop(client, name, op, op_rate, duration, seed=7)
             wall = time.perf_counter() - t0
+            await drained(client)  # an overloaded server works off its backlog before the next scenario
             cpu = {"server": 100 * (cpu_seconds(server_pid) - s0) / wall,
                    "generator": 100 * (time.process_time() - g0) / wall}
             errs = ", ".join(f"{k}: {v}" for k, v in res.errors.items())
@@ -290,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             base = f"http://127.0.0.1:{port}"
             t0 = time.perf_counter()
-            wait_until(base, "/ready", server, 300)
-            wait_until(base, "/api/speakers?q=warm", server, 300)  # loads the speaker index
+            wait_until(base, "/ready", server, 300, tmp)
+            wait_until(base, "/api/speakers?q=warm", server, 300, tmp)  # loads the speaker index
             print(f"server up on {base} ({time.perf_counter() - t0:.0f} s, speaker index loaded); "
                   f"{len(pools.speaker_ids):,} speakers; {os.cpu_count()} cores shared by server and generator",
                   flush=True)
@@ -299,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
                   f" {'p99 ms':>8} {'max ms':>8} {'server':>7} {'gen':>6} {'target':>6}", flush=True)
             lines = asyncio.run(drive(port, pools, scenarios, args.rate, args.duration, args.warmup, server.pid,
                                      args.probe))
+            log = server_log_tail(tmp, 10)
+            if log.strip():
+                print(f"\nlast lines the server logged:\n{log}")
         finally:
             server.terminate()
             try:
