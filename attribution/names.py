@@ -51,12 +51,18 @@ def _fold(text: str) -> str:
 def name_tokens(name: str) -> tuple[str, ...]:
     """The comparable tokens of a person's name: no titles, ranks, suffixes, particles, initials."""
     folded = _fold(name).replace("-", " ").replace(".", " ")
+    raws = [t for t in (r.strip("'") for r in _NON_WORD.split(folded)) if t]
+    # "Secretary of State Lena Kowalczyk": a title's "of" phrase is not part of the name
+    for i in range(len(raws) - 2, 0, -1):
+        if raws[i] == "of" and raws[i - 1] in AFFIXES and i + 2 < len(raws):
+            raws = raws[i + 2 :]
+            break
     tokens = []
-    for raw in _NON_WORD.split(folded):
-        tok = raw.strip("'")
+    for n, tok in enumerate(raws):
         if tok.endswith("'s"):
             tok = tok[:-2]
-        if not tok or tok in AFFIXES or tok in PARTICLES:
+        # a particle is dropped before a surname ("al Sudani"), kept as one ("Thanh Le")
+        if not tok or tok in AFFIXES or tok in PARTICLES and n + 1 < len(raws):
             continue
         if len(tok) == 1:  # an initial ("B.") says little and is often left out
             continue
