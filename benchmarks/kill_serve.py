@@ -45,10 +45,12 @@ def main() -> int:
                         check(work)
                     else:
                         check(work, cluster)
-                        cluster.drop_database("quotelens_away")
                 except Exception:
                     failures += 1
                     print(f"FAILED (work in {work})\n{traceback.format_exc()}", flush=True)
+                finally:
+                    if name != "sigterm":
+                        cluster.drop_database("quotelens_away")
     finally:
         cluster.destroy()
     print(f"kill_serve: {2 * args.rounds - failures} of {2 * args.rounds} rounds passed")
