@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .coref import DocumentEntities, Entity
+from .coref import DocumentEntities, Entity, repair_person_names
 from .lexicon import Lexicon, get_lexicon
 from .marks import QuoteSpan, find_quote_spans, paragraph_bounds
 from .records import Quote, QuoteKind
@@ -77,6 +77,7 @@ def extract_quotes(doc: Doc) -> list[Quote]:
     if not text.strip():
         return []
     lex = get_lexicon()
+    repair_person_names(doc, lex)
     spans = find_quote_spans(text)
     frames = _find_frames(doc, lex, spans)
     drafts = _direct_quotes(doc, text, spans, frames)

@@ -9,6 +9,7 @@
 - `frames.tsv`: verb + relation pairs mined from PolNeAR train
   (`benchmarks/mine_frames.py`), each with how often that relation's subtree is
   the reported content ("wants" + xcomp, "called for" + its object);
+- `places.txt`: multi-word places mined from PolNeAR train (`benchmarks/mine_places.py`);
 - `roles.txt`, `group_nouns.txt`, `outlets.txt`.
 """
 
@@ -46,6 +47,7 @@ class Lexicon:
     object_content_verbs: frozenset[str] = frozenset()
     speech_nouns: frozenset[str] = frozenset()  # "McKenzie's comments": the possessor speaks
     frames: dict[str, dict[str, float]] = field(default_factory=dict)  # lemma -> relation -> p
+    places: frozenset[str] = frozenset()  # multi-word places, lower case
 
     def verb_weight(self, lemma: str) -> float:
         lemma = lemma.lower()
@@ -92,6 +94,7 @@ def get_lexicon(min_p: float = 0.15, min_count: int = 3, min_frame_p: float = MI
         object_content_verbs=load_words("object_content_verbs.txt"),
         speech_nouns=load_words("speech_nouns.txt"),
         frames=_frames(min_frame_p, min_count),
+        places=frozenset(ln.strip().lower() for ln in _read("places.txt")),
     )
 
 
