@@ -407,7 +407,9 @@ def _adjacent_frames(
     right_words = len(text[right_lo:right_hi].split())
     # "“…,” X said." / "“…?” asked X." — and a short trailing "X said." after a full stop
     if right_frames and (not ends_sentence or inner_tail in "?!" or right_words <= 8):
-        for f in sorted(right_frames, key=lambda f: (doc[f.cue.token].dep_ == "acl" or f.cue.weight == 0.0, f.cue.token)):
+        # a finite verb before a participle ("…,” an official, speaking on condition …, told Reuters)
+        for f in sorted(right_frames, key=lambda f: (doc[f.cue.token].dep_ == "acl" or f.cue.weight == 0.0,
+                                                     doc[f.cue.token].tag_ in ("VBG", "VBN"), f.cue.token)):
             if f.content is not None and doc[f.content[0]].idx >= right_lo and f.content_rule != "clause-before-cue":
                 continue  # this cue reports something else after the quote
             if f.source is None or f.source.idx < right_lo:
