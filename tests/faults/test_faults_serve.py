@@ -75,6 +75,35 @@ def _article(n: int) -> str:
     return "\n\n".join(p.read_text("utf-8") for p in texts)
 
 
+def _wait_accepted(port: int, n: int, timeout: float = 30) -> None:
+    """Wait until `n` connections to `port` are established and none waits in the accept queue.
+
+    Only then are the requests in flight: a connection still in the kernel's queue
+    when the server stops listening is reset, as with any server.
+    """
+    local = f":{port:04X}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        established, queued = 0, 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                if not fields[1].endswith(local):
+                    continue
+                if fields[3] == "01":
+                    established += 1
+                elif fields[3] == "0A":  # listening: rx_queue is the accept queue's length
+                    queued += int(fields[4].split(":")[1], 16)
+        if established >= n and queued == 0:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{n} connections to port {port} were not accepted in {timeout} s")
+
+
 def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_0(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
     serve = Serve(tmp_path, url)
@@ -82,9 +111,9 @@ def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_0(tmp_pa
         serve.wait_ready()
         results: list[tuple[str, int | str, float]] = []
 
-        def call(method: str, path: str, body: dict[str, str] | None) -> None:
+        def call(client: httpx.Client, method: str, path: str, body: dict[str, str] | None) -> None:
             try:
-                r = httpx.request(method, f"{serve.base}{path}", json=body, timeout=120)
+                r = client.request(method, f"{serve.base}{path}", json=body, timeout=120)
                 results.append((f"{method} {path}", r.status_code, time.monotonic()))
             except httpx.HTTPError as exc:
                 results.append((f"{method} {path}", f"{type(exc).__name__}: {exc}", time.monotonic()))
@@ -94,10 +123,12 @@ def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_0(tmp_pa
         calls = [("POST", "/api/articles", {"text": _article(6), "title": "In flight at SIGTERM"})]
         calls += [("POST", "/api/extract", {"text": _article(3)}) for _ in range(6)]
         calls += [("GET", "/api/articles", None) for _ in range(4)]
-        threads = [threading.Thread(target=call, args=c) for c in calls]
+        clients = [httpx.Client() for _ in calls]  # made beforehand: building one takes CPU time
+        threads = [threading.Thread(target=call, args=(client, *c)) for client, c in zip(clients, calls, strict=True)]
         for t in threads:
             t.start()
-        time.sleep(1.0)  # every request connected and read: in flight
+        _wait_accepted(serve.port, len(calls))
+        time.sleep(0.3)  # and their requests read: in flight
         sent = time.monotonic()
         serve.proc.send_signal(signal.SIGTERM)
         time.sleep(0.4)
@@ -108,6 +139,8 @@ def test_sigterm_finishes_requests_in_flight_refuses_new_ones_and_exits_0(tmp_pa
             t.join(timeout=180)
         code = serve.proc.wait(timeout=30)
         exited = time.monotonic()
+        for client in clients:
+            client.close()
     finally:
         serve.stop()
     last = max(done for _, _, done in results)
@@ -138,32 +171,28 @@ def cluster() -> faultkit.ThrowawayCluster:
 
 
 class Prober(threading.Thread):
-    """Calls /ready and /health every 50 ms, noting each answer and how long it took."""
+    """Calls one path every 50 ms, noting each answer and how long it took."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, url: str) -> None:
         super().__init__(daemon=True)
-        self.base = base
-        self.ready: list[tuple[float, int | None, float]] = []  # (sent, status or None, seconds)
-        self.health: list[tuple[float, int | None, float]] = []
+        self.url = url
+        self.answers: list[tuple[float, int | None, float]] = []  # (sent, status or None, seconds)
         self.halt = threading.Event()
-
-    def _one(self, client: httpx.Client, path: str, into: list[tuple[float, int | None, float]]) -> None:
-        sent = time.monotonic()
-        try:
-            status: int | None = client.get(f"{self.base}{path}", timeout=5).status_code
-        except httpx.HTTPError:
-            status = None
-        into.append((sent, status, time.monotonic() - sent))
 
     def run(self) -> None:
         with httpx.Client() as client:
             while not self.halt.is_set():
-                self._one(client, "/ready", self.ready)
-                self._one(client, "/health", self.health)
+                sent = time.monotonic()
+                try:
+                    status: int | None = client.get(self.url, timeout=5).status_code
+                except httpx.HTTPError:
+                    status = None
+                self.answers.append((sent, status, time.monotonic() - sent))
                 time.sleep(0.05)
 
     def first(self, status: int, after: float) -> float | None:
-        return next((sent + took for sent, s, took in self.ready if sent >= after and s == status), None)
+        """When the first answer with `status` arrived after `after`."""
+        return next((sent + took for sent, s, took in self.answers if sent + took >= after and s == status), None)
 
 
 def _wait(prober: Prober, status: int, after: float, timeout: float) -> float:
@@ -173,7 +202,7 @@ def _wait(prober: Prober, status: int, after: float, timeout: float) -> float:
         if found is not None:
             return found
         time.sleep(0.02)
-    raise AssertionError(f"/ready did not answer {status} within {timeout} s: {prober.ready[-5:]}")
+    raise AssertionError(f"/ready did not answer {status} within {timeout} s: {prober.answers[-5:]}")
 
 
 def test_database_going_away_is_503_on_ready_within_a_second_and_serve_recovers(
@@ -181,12 +210,14 @@ def test_database_going_away_is_503_on_ready_within_a_second_and_serve_recovers(
 ) -> None:
     url = cluster.create_database("quotelens_away")
     serve = Serve(tmp_path, url)
-    prober = Prober(serve.base)
+    prober = Prober(f"{serve.base}/ready")
+    health = Prober(f"{serve.base}/health")
     try:
         serve.wait_ready()
         first = httpx.post(f"{serve.base}/api/articles", json={"text": "“All is well,” the mayor said."}, timeout=60)
         assert first.status_code == 201, first.text
         prober.start()
+        health.start()
         time.sleep(0.3)
 
         # 1. The server stops (connections refused).
@@ -218,22 +249,25 @@ def test_database_going_away_is_503_on_ready_within_a_second_and_serve_recovers(
         # Reads and writes work again, with the same serve process.
         listing = httpx.get(f"{serve.base}/api/articles", timeout=30)
         second = httpx.post(f"{serve.base}/api/articles", json={"text": "“We are back,” the mayor said."}, timeout=60)
-        prober.halt.set()
-        prober.join(timeout=10)
+        for p in (prober, health):
+            p.halt.set()
+            p.join(timeout=10)
         serve.proc.send_signal(signal.SIGTERM)
         code = serve.proc.wait(timeout=30)
     finally:
         prober.halt.set()
+        health.halt.set()
         serve.stop()
-    slowest_ready = max(took for _, _, took in prober.ready)
-    health = {s for _, s, _ in prober.health}
+    slowest_ready = max(took for _, _, took in prober.answers)
+    health_statuses = {s for _, s, _ in health.answers}
     print(f"database away: stop took {stopped - stopping:.2f} s; first 503 {to_503:.3f} s after it; "
           f"a read meanwhile answered {during.status_code} in {read_seconds:.2f} s; 200 again {to_200:.3f} s "
           f"after the restart; hung server: 503 after {hang_to_503:.3f} s, 200 {hang_to_200:.3f} s after "
-          f"it resumed; {len(prober.ready)} /ready calls, slowest {slowest_ready:.3f} s; /health: {health}")
+          f"it resumed; {len(prober.answers)} /ready calls, slowest {slowest_ready:.3f} s; "
+          f"{len(health.answers)} /health calls: {health_statuses}")
     assert to_503 <= 1.0 and hang_to_503 <= 1.5
-    assert slowest_ready < 1.0, sorted(took for _, _, took in prober.ready)[-5:]
-    assert health == {200}
+    assert slowest_ready < 1.0, sorted(took for _, _, took in prober.answers)[-5:]
+    assert health_statuses == {200}
     assert during.status_code == 503 and read_seconds < 10, during.text
     assert listing.status_code == 200 and listing.json()["total"] == 1
     assert second.status_code == 201, second.text
