@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -50,9 +51,15 @@ _NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, err
 
 
 def _database_unreachable(exc: BaseException) -> bool:
-    """Whether an error means the database cannot be reached now (not that a query was wrong)."""
+    """Whether an error means the database cannot be reached now (not that a query was wrong).
+
+    A pool checkout that times out counts too: under overload the answer is a 503
+    the client may retry, not a 500."""
     if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
         return True
+    if isinstance(exc, PoolTimeout):
+        return True  # every pooled connection busy past the pool timeout: overloaded, try again
+
     if isinstance(exc, OSError):
         return exc.errno in _NETWORK_ERRNOS
     if isinstance(exc, DBAPIError):
