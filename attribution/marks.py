@@ -12,6 +12,7 @@ Newswire conventions this follows:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OPENERS = frozenset("“„«‟")
@@ -20,6 +21,7 @@ STRAIGHT = '"'
 ALL_MARKS = OPENERS | CLOSERS | {STRAIGHT}
 APOSTROPHE = "\x27"
 DOUBLE_APOSTROPHE = APOSTROPHE * 2  # a straight double mark in wire archives
+_MARK_RE = re.compile("[" + re.escape("".join(sorted(ALL_MARKS))) + APOSTROPHE + "]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +84,16 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
     for p_index, (lo, hi) in enumerate(paragraphs):
         open_at: int | None = None
         inner = lo  # where the open span's text starts
-        i = lo
-        while i < hi:
+        skip_to = lo
+        for m in _MARK_RE.finditer(text, lo, hi):
+            i = m.start()
+            if i < skip_to:
+                continue  # the second apostrophe of a two-character mark
             mark = _mark_at(text, i)
             if mark is None:
-                i += 1
                 continue
             ch, width = mark
+            skip_to = i + width
             if open_at is None:
                 if ch in OPENERS or (ch == STRAIGHT and _is_straight_opener(text, i, lo)):
                     open_at, inner = i, i + width
@@ -104,7 +109,6 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
                 # keeping what came before as an unclosed span
                 spans.append(QuoteSpan(inner, _rstrip(text, inner, i), open_at, None, p_index))
                 open_at, inner = i, i + width
-            i += width
         if open_at is not None:
             end = _rstrip(text, inner, hi)
             next_opens = p_index + 1 < len(paragraphs) and _opens_with_mark(text, paragraphs[p_index + 1])
