@@ -75,11 +75,7 @@ def repair_person_names(doc: Doc, lex: Lexicon) -> None:
 def _title_word(tok: Token, lex: Lexicon) -> bool:
     """A rank, title, role or organisation word ("Executive", "Gen", "Ministry")."""
     low = _DOTS.sub("", tok.lower_)
-    return low in AFFIXES or low in RANKS or low in ORG_WORDS or low in lex.role_fits or low in _role_words(lex)
-
-
-def _role_words(lex: Lexicon) -> frozenset[str]:
-    return frozenset(w for fits in lex.role_fits.values() for w in fits)
+    return low in AFFIXES or low in RANKS or low in ORG_WORDS or low in lex.role_words
 
 
 def _person_shaped(span: Span) -> bool:
@@ -367,12 +363,11 @@ class DocumentEntities:
         if not any(c.isalnum() for c in desc):
             return Resolution(None, "unresolved-no-words")  # marks or symbols only
         words = [t for t in doc[lo + 1 : hi + 1] if t.is_alpha]
-        if doc[lo].lower_ == "the" and words and all(t.text[0].isupper() or t.lower_ in ("of", "for", "and", "on", "in") for t in words):
-            desc = _clean_name(doc[lo + 1 : hi + 1].text)  # "The Rewards for Justice Program": a name
-            return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
         first = doc[lo]
         common_word = first.pos_ in ("NOUN", "ADJ") and not first.ent_type_ and first.is_sent_start  # "Officials said"
-        if desc[:1].isupper() and (first.pos_ in ("DET", "NUM") or common_word or first.lower_ in ("a", "an", "the", "some", "two", "three", "several", "many")):
+        if first.lower_ == "the" and words and all(t.text[0].isupper() or t.lower_ in ("of", "for", "and", "on", "in") for t in words):
+            desc = _clean_name(doc[lo + 1 : hi + 1].text)  # "The Rewards for Justice Program": a name
+        elif desc[:1].isupper() and (first.pos_ in ("DET", "NUM") or common_word or first.lower_ in ("a", "an", "the", "some", "two", "three", "several", "many")):
             desc = desc[0].lower() + desc[1:]
         return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
 

@@ -257,7 +257,8 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
         # 1. "“…,” X said" — a cue right after the quote, in the same sentence
         if right is not None and _is_speech(inner, n_words, frame=True):
             # "… supporting the “Iraqi-led fight,” Austin added": a fragment in prose is mixed
-            kind = "mixed" if _prose_words_before(text, q, spans, qi, p_lo) >= 3 else "direct"
+            prose = len(text[_sentence_start(text, q, spans, qi, p_lo) : q.open_mark].split())
+            kind = "mixed" if prose >= 3 else "direct"
             keep(Draft(q.start, q.end, kind, right, 0.9 if kind == "direct" else 0.8, f"{kind}-cue-after"), qi, q.paragraph)
             continue
         # 1b. "“…” ― Name" (a byline after the quote) / "Name: “…”" (a speaker label)
@@ -269,10 +270,8 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
         # 2. a cue whose reported content holds this quote: direct or mixed
         holder = _holding_frame(doc, holding, q)
         if holder is not None:
-            # prose around the quote in the reported clause makes it mixed; a quote that
-            # starts in lower case is a fragment even after a word or two ("he had “conducted …”")
-            unquoted = _unquoted_words(doc, holder, spans)
-            kind: QuoteKind = "mixed" if unquoted >= 3 or (unquoted >= 1 and inner.lstrip()[:1].islower()) else "direct"
+            # prose around the quote in the reported clause makes it mixed
+            kind: QuoteKind = "mixed" if _is_fragment(_unquoted_words(doc, holder, spans), inner) else "direct"
             keep(Draft(q.start, q.end, kind, holder, 0.9 if kind == "direct" else 0.8, f"{kind}-in-content"), qi, q.paragraph)
             continue
         # 3. "X said: “…”" — a cue before the quote, in the same sentence
@@ -280,7 +279,7 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
             # "Caggins said, and Iraq is safer than “it has been in years.”": reported, then quoted
             between = text[doc[left.cue.token].idx + len(doc[left.cue.token]) : q.open_mark]
             n_between = len([w for w in between.split() if w.strip(",:;") not in ("", "that")])
-            kind = "mixed" if n_between >= 3 or (n_between >= 1 and inner.lstrip()[:1].islower()) else "direct"
+            kind = "mixed" if _is_fragment(n_between, inner) else "direct"
             keep(Draft(q.start, q.end, kind, left, 0.85, f"{kind}-cue-before"), qi, q.paragraph)
             continue
         # 4. another quote of the same paragraph already has a speaker
@@ -320,16 +319,21 @@ def _is_sentence_end(text: str, i: int) -> bool:
     return True
 
 
-def _prose_words_before(text: str, q: QuoteSpan, spans: list[QuoteSpan], qi: int, p_lo: int) -> int:
-    """Words between the start of the quote's sentence and its opening mark."""
+def _sentence_start(text: str, q: QuoteSpan, spans: list[QuoteSpan], qi: int, p_lo: int) -> int:
+    """Where the quote's sentence starts: its paragraph, the previous quote or a sentence end."""
     lo = p_lo
     if qi > 0 and spans[qi - 1].paragraph == q.paragraph:
         lo = max(lo, spans[qi - 1].outer_end)
     for i in range(q.open_mark - 1, lo - 1, -1):
         if _is_sentence_end(text, i):
-            lo = i + 1
-            break
-    return len(text[lo : q.open_mark].split())
+            return i + 1
+    return lo
+
+
+def _is_fragment(prose_words: int, inner: str) -> bool:
+    """Whether a quote with `prose_words` of reported prose around it is mixed: three or
+    more words, or any when the quote starts in lower case ("he had “conducted …”")."""
+    return prose_words >= 3 or (prose_words >= 1 and inner.lstrip()[:1].islower())
 
 
 def _unquoted_words(doc: Doc, frame: Frame, spans: list[QuoteSpan]) -> int:
@@ -394,13 +398,7 @@ def _adjacent_frames(
     inner_tail = text[q.start : q.end].rstrip()[-1:]
     ends_sentence = inner_tail in SENTENCE_END
     left_hi = q.open_mark
-    left_lo = p_lo
-    if qi > 0 and spans[qi - 1].paragraph == q.paragraph:
-        left_lo = max(left_lo, spans[qi - 1].outer_end)
-    for i in range(left_hi - 1, left_lo - 1, -1):
-        if _is_sentence_end(text, i):
-            left_lo = i + 1
-            break
+    left_lo = _sentence_start(text, q, spans, qi, p_lo)
     right_frames = [f for _, f in frames_by_pos[bisect.bisect_left(cue_positions, right_lo) : bisect.bisect_left(cue_positions, right_hi)]]
     left_frames = [f for _, f in frames_by_pos[bisect.bisect_left(cue_positions, left_lo) : bisect.bisect_left(cue_positions, left_hi)]]
     right = left = None

@@ -48,6 +48,7 @@ class Lexicon:
     speech_nouns: frozenset[str] = frozenset()  # "McKenzie's comments": the possessor speaks
     frames: dict[str, dict[str, float]] = field(default_factory=dict)  # lemma -> relation -> p
     places: frozenset[str] = frozenset()  # multi-word places, lower case
+    role_words: frozenset[str] = frozenset()  # every head and fit word of role_fits
 
     def verb_weight(self, lemma: str) -> float:
         lemma = lemma.lower()
@@ -95,6 +96,7 @@ def get_lexicon(min_p: float = 0.15, min_count: int = 3, min_frame_p: float = MI
         speech_nouns=load_words("speech_nouns.txt"),
         frames=_frames(min_frame_p, min_count),
         places=frozenset(ln.strip().lower() for ln in _read("places.txt")),
+        role_words=frozenset(w for fits in role_fits.values() for w in fits),
     )
 
 

@@ -55,10 +55,8 @@ def _database_unreachable(exc: BaseException) -> bool:
 
     A pool checkout that times out counts too: under overload the answer is a 503
     the client may retry, not a 500."""
-    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror | PoolTimeout):
         return True
-    if isinstance(exc, PoolTimeout):
-        return True  # every pooled connection busy past the pool timeout: overloaded, try again
 
     if isinstance(exc, OSError):
         return exc.errno in _NETWORK_ERRNOS
