@@ -14,12 +14,10 @@ reliable enough (see `attribution.lexicon`). Run:
 from __future__ import annotations
 
 import argparse
-import glob
 import os
-import re
 from collections import Counter
 
-from spacy.tokens import Doc, DocBin
+from polnear import Segments, documents, events, parsed, write_table
 
 from attribution.pipeline import load_nlp
 from attribution.syntax import frame_candidates, subject_of
@@ -27,27 +25,9 @@ from attribution.syntax import frame_candidates, subject_of
 OUT = os.path.join(os.path.dirname(__file__), "..", "attribution", "data", "frames.tsv")
 
 
-def attributions(ann_path: str) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+def attributions(ann_path: str) -> list[tuple[Segments, Segments]]:
     """(cue segments, content segments) of every attribution that has a source."""
-    spans: dict[str, list[tuple[int, int]]] = {}
-    out = []
-    with open(ann_path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    for line in lines:
-        parts = line.split("\t")
-        if line.startswith("T") and len(parts) >= 2:
-            head = parts[1].split(" ", 1)
-            if len(head) == 2:
-                spans[parts[0]] = [(int(a), int(b)) for a, b in (s.split() for s in head[1].split(";"))]
-        elif line.startswith("E") and len(parts) >= 2:
-            roles = {}
-            for item in parts[1].split():
-                role, _, tid = item.partition(":")
-                roles[role.split("-")[0]] = tid
-            cue, content, source = (spans.get(roles.get(k, "")) for k in ("Cue", "Content", "Source"))
-            if cue and content and source:
-                out.append((cue, content))
-    return out
+    return [(e["Cue"], e["Content"]) for e in events(ann_path) if e.get("Cue") and e.get("Content") and e.get("Source")]
 
 
 def _overlap(a: tuple[int, int], segs: list[tuple[int, int]]) -> int:
@@ -61,15 +41,6 @@ def matches(cand: tuple[int, int], content: list[tuple[int, int]]) -> bool:
     return ov >= 0.5 * (cand[1] - cand[0]) and ov >= 0.5 * gold_len
 
 
-def parsed(nlp, texts: list[str], cache: str | None) -> list[Doc]:
-    if cache and os.path.exists(cache):
-        return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-    docs = list(nlp.pipe(texts, batch_size=16))
-    if cache:
-        DocBin(store_user_data=False, docs=docs).to_disk(cache)
-    return docs
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--polnear", default="../shared/polnear/train")
@@ -77,18 +48,11 @@ def main() -> None:
     ap.add_argument("--min-count", type=int, default=3)
     args = ap.parse_args()
     nlp = load_nlp()
-    chosen: dict[str, str] = {}
-    for a in sorted(glob.glob(os.path.join(args.polnear, "attributions", "*.ann"))):
-        chosen.setdefault(re.sub(r"_[0-9a-f]{4}\.ann$", "", os.path.basename(a)), a)
-    stems = sorted(chosen)
-    texts = []
-    for s in stems:
-        with open(os.path.join(args.polnear, "text", s + ".txt"), encoding="utf-8") as f:
-            texts.append(f.read())
+    docs = documents(args.polnear)
     seen: Counter[tuple[str, str]] = Counter()
     hits: Counter[tuple[str, str]] = Counter()
-    for stem, doc in zip(stems, parsed(nlp, texts, args.cache), strict=True):
-        gold = attributions(chosen[stem])
+    for (_stem, _text, ann), doc in zip(docs, parsed(nlp, [d[1] for d in docs], args.cache), strict=True):
+        gold = attributions(ann)
         for tok in doc:
             if tok.pos_ not in ("VERB", "AUX") or subject_of(tok)[0] is None:
                 continue
@@ -101,12 +65,10 @@ def main() -> None:
                     hits[key] += 1
     rows = sorted(((k[0], k[1], hits[k], n, hits[k] / n) for k, n in seen.items() if hits[k] >= args.min_count),
                   key=lambda r: (-r[2], r[0], r[1]))
-    with open(OUT, "w", encoding="utf-8") as f:
-        f.write("# Reporting frames mined from PolNeAR train by benchmarks/mine_frames.py.\n")
-        f.write("# lemma\trelation\tas_content\tseen\tp (how often the relation's subtree is the reported content)\n")
-        for lemma, rel, n, s, p in rows:
-            f.write(f"{lemma}\t{rel}\t{n}\t{s}\t{p:.3f}\n")
-    print(f"wrote {len(rows)} frames to {os.path.normpath(OUT)}")
+    n = write_table(OUT, ["Reporting frames mined from PolNeAR train by benchmarks/mine_frames.py.",
+                          "lemma\trelation\tas_content\tseen\tp (how often the relation's subtree is the reported content)"],
+                    rows)
+    print(f"wrote {n} frames to {os.path.normpath(OUT)}")
 
 
 if __name__ == "__main__":

@@ -11,11 +11,10 @@ least twice. Run:
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 from collections import Counter
 
-from mine_frames import parsed
+from polnear import documents, parsed, write_table
 
 from attribution.pipeline import load_nlp
 
@@ -25,14 +24,11 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "attribution", "data", "plac
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--polnear", default="../shared/polnear/train")
-    ap.add_argument("--cache", default=None, help="parsed documents (DocBin) from mine_frames.py --cache")
+    ap.add_argument("--cache", default=None, help="keep the parsed documents in this DocBin file (mine_frames.py --cache writes the same)")
     ap.add_argument("--min-count", type=int, default=2)
     args = ap.parse_args()
     nlp = load_nlp()
-    texts = []
-    for path in sorted(glob.glob(os.path.join(args.polnear, "text", "*.txt"))):
-        with open(path, encoding="utf-8") as f:
-            texts.append(f.read())
+    texts = [text for _stem, text, _ann in documents(args.polnear)]
     seen: Counter[str] = Counter()
     for doc in parsed(nlp, texts, args.cache):
         for ent in doc.ents:
@@ -40,9 +36,8 @@ def main() -> None:
             if ent.label_ in ("GPE", "LOC", "FAC") and len(words) >= 2:
                 seen[" ".join(t.text for t in words).removeprefix("the ").lower()] += 1
     names = sorted(n for n, c in seen.items() if c >= args.min_count)
-    with open(OUT, "w", encoding="utf-8") as f:
-        f.write("# Multi-word places the NER tagged at least twice in PolNeAR train (benchmarks/mine_places.py).\n")
-        f.writelines(n + "\n" for n in names)
+    write_table(OUT, ["Multi-word places the NER tagged at least twice in PolNeAR train (benchmarks/mine_places.py)."],
+                ((n,) for n in names))
     print(f"wrote {len(names)} places to {os.path.normpath(OUT)}")
 
 
