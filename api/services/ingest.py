@@ -12,8 +12,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,20 +112,178 @@ class _Attached:
     quotes: int = 0
 
 
+# Speakers an article introduces carry these ids until they are inserted: below any
+# stored id and ascending in order of creation, so ties among them break as they
+# would between stored speakers.
+_PROVISIONAL_ID = -(1 << 40)
+_CHUNK = 500  # ids per IN list, well under SQLite's bound-parameter limit
+
+# Written with Core statements: batched, and no ORM objects to track.
+_ARTICLES = cast(Table, Article.__table__)
+_SPEAKERS = cast(Table, Speaker.__table__)
+_ALIASES = cast(Table, SpeakerAlias.__table__)
+_QUOTES = cast(Table, Quote.__table__)
+_MENTIONS = cast(Table, Mention.__table__)
+
+
+@dataclass(slots=True)
+class _NewSpeaker:
+    """A speaker an article introduces, before it is inserted."""
+
+    provisional_id: int
+    first_name: str  # the name it was first quoted under: its slug is made from it
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class _AliasUse:
+    """The first time an article calls a speaker by a name."""
+
+    speaker_id: int
+    name: str
+    kind: str
+    speaker: EngineSpeaker
+
+
+@dataclass(frozen=True, slots=True)
+class _PlacedQuote:
+    quote: EngineQuote
+    speaker: EngineSpeaker | None
+    name: str | None
+    speaker_id: int | None  # provisional for a new speaker
+
+
+@dataclass(slots=True)
+class _Placement:
+    """Where an article's quotes go among the speakers, worked out before anything is written."""
+
+    quotes: list[_PlacedQuote] = field(default_factory=list)
+    new: list[_NewSpeaker] = field(default_factory=list)
+    alias_uses: list[_AliasUse] = field(default_factory=list)
+    matched: set[int] = field(default_factory=set)
+
+
+def valid_quotes(quotes: Sequence[EngineQuote], text_length: int) -> list[EngineQuote]:
+    """The quotes that can be stored, in text order."""
+    return [q for q in sorted(quotes, key=lambda q: (q.start, q.end)) if _valid_quote(q, text_length)]
+
+
+def place_quotes(
+    index: SpeakerIndex, article_id: int, quotes: Sequence[EngineQuote], threshold: float
+) -> _Placement:
+    """Resolve each quote's speaker to a tracked one or to a speaker new in this article.
+
+    Pure: `index` (current under the write lock) is read, never changed. A new
+    speaker's names count for the rest of the article at once, so a later
+    mention of it matches it rather than making another.
+    """
+    placement = _Placement()
+    pending = SpeakerIndex()  # speakers created for this article
+    resolved: dict[tuple[str, str], int] = {}
+    aliases_seen: set[tuple[int, str]] = set()
+    for q in quotes:
+        speaker = q.speaker
+        name = clip((speaker.name or "").strip(), 300) if speaker is not None else None
+        speaker_id: int | None = None
+        if speaker is not None and name:
+            kind = speaker.kind if speaker.kind in SPEAKER_KINDS else "person"
+            group = (kind, speaker.key or normalised_alias(name, kind))
+            if group not in resolved:
+                resolved[group] = _resolve(index, pending, placement, article_id, speaker, name, kind, threshold)
+            speaker_id = resolved[group]
+            if (speaker_id, name) not in aliases_seen:
+                aliases_seen.add((speaker_id, name))
+                placement.alias_uses.append(_AliasUse(speaker_id, name, kind, speaker))
+                entry = pending.get(speaker_id)
+                if entry is not None:
+                    info = AliasInfo(
+                        name, normalised_alias(name, kind), kind, False, article_id if kind == "anonymous" else None
+                    )
+                    pending.upsert(SpeakerEntry(id=entry.id, slug=entry.slug, name=entry.name, kind=entry.kind,
+                                                aliases=(*entry.aliases, info)))
+        placement.quotes.append(_PlacedQuote(q, speaker, name, speaker_id))
+    return placement
+
+
+def _resolve(
+    index: SpeakerIndex,
+    pending: SpeakerIndex,
+    placement: _Placement,
+    article_id: int,
+    speaker: EngineSpeaker,
+    name: str,
+    kind: str,
+    threshold: float,
+) -> int:
+    """The tracked speaker this article's speaker is, or a new one (provisional id) when none fits."""
+    attributes = [*speaker.titles, *speaker.roles, *speaker.organisations]
+    known = index.match(name, kind, article_id=article_id, attributes=attributes, threshold=threshold)
+    fresh = pending.match(name, kind, article_id=article_id, attributes=attributes, threshold=threshold)
+    best = max((m for m in (known, fresh) if m is not None), key=lambda m: m[1], default=None)
+    if best is not None:
+        placement.matched.add(best[0].id)
+        return best[0].id
+    speaker_id = _PROVISIONAL_ID + len(placement.new)
+    placement.new.append(_NewSpeaker(speaker_id, name, kind))
+    pending.upsert(SpeakerEntry(id=speaker_id, slug="", name=name, kind=kind))
+    return speaker_id
+
+
+def _fuller_name(current: str, current_kind: str, locked: bool, name: str, kind: str) -> str:
+    """A person's display name after being quoted as `name`: a name with more words replaces it."""
+    if (
+        not locked
+        and current_kind == "person"
+        and kind == "person"
+        and len(name_tokens(name)) > len(name_tokens(current))
+    ):
+        return name
+    return current
+
+
+def _slug_base(name: str, fallback: str, suffix: str | None) -> str:
+    base = slugify(normalised_alias(name, "person") if fallback == "person" else name, fallback)
+    return f"{base[:70]}-{suffix}" if suffix else base
+
+
+async def _taken_slugs(session: AsyncSession, candidates: set[str]) -> set[str]:
+    """Which of these slugs a speaker or a former speaker (redirect) uses."""
+    taken: set[str] = set()
+    ordered = sorted(candidates)
+    for i in range(0, len(ordered), _CHUNK):
+        chunk = ordered[i : i + _CHUNK]
+        taken.update((await session.scalars(select(Speaker.slug).where(Speaker.slug.in_(chunk)))).all())
+        taken.update(
+            (await session.scalars(select(SpeakerRedirect.old_slug).where(SpeakerRedirect.old_slug.in_(chunk)))).all()
+        )
+    return taken
+
+
+async def unique_slugs(session: AsyncSession, bases: Sequence[str]) -> list[str]:
+    """A slug for each of several new speakers, in order: its base, else base-2, base-3, ...
+
+    No stored speaker or former speaker uses any of them, and no two are equal.
+    """
+    taken = await _taken_slugs(session, set(bases))
+    checked = set(bases)
+    chosen: list[str] = []
+    for base in bases:
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+            if candidate not in checked:  # look further ahead in one query
+                ahead = {f"{base}-{k}" for k in range(n, n + 16)}
+                taken |= await _taken_slugs(session, ahead)
+                checked |= ahead
+        taken.add(candidate)
+        chosen.append(candidate)
+    return chosen
+
+
 async def unique_slug(session: AsyncSession, name: str, fallback: str, suffix: str | None = None) -> str:
     """A slug for a new speaker that no speaker (or former speaker) uses."""
-    base = slugify(normalised_alias(name, "person") if fallback == "person" else name, fallback)
-    if suffix:
-        base = f"{base[:70]}-{suffix}"
-    candidate, n = base, 1
-    while True:
-        taken = await session.scalar(select(Speaker.id).where(Speaker.slug == candidate)) or await session.scalar(
-            select(SpeakerRedirect.old_id).where(SpeakerRedirect.old_slug == candidate)
-        )
-        if not taken:
-            return candidate
-        n += 1
-        candidate = f"{base}-{n}"
+    return (await unique_slugs(session, [_slug_base(name, fallback, suffix)]))[0]
 
 
 def _valid_quote(q: EngineQuote, text_length: int) -> bool:
@@ -164,6 +323,7 @@ class IngestService:
 
     async def ingest(self, article: PreparedArticle, quotes: Sequence[EngineQuote]) -> IngestOutcome:
         """Store an article with its quotes, or find it stored already (created=False)."""
+        stored = valid_quotes(quotes, len(article.text))
         try:
             async with self.store.write() as session:
                 await self.directory.sync_for_write(session)
@@ -173,24 +333,26 @@ class IngestService:
                 if existing is not None:
                     return IngestOutcome(existing, created=False)
                 seen_on = article.published or datetime.now(UTC).date()
-                row = Article(
-                    content_hash=article.content_hash,
-                    title=clip(article.title, 1000),
-                    outlet=clip(article.outlet, 300),
-                    url=clip(article.url, 2000),
-                    published=article.published,
-                    seen_on=seen_on,
-                    text=article.text,
-                    quote_count=0,
+                article_id = await session.scalar(
+                    insert(_ARTICLES)
+                    .values(
+                        content_hash=article.content_hash,
+                        title=clip(article.title, 1000),
+                        outlet=clip(article.outlet, 300),
+                        url=clip(article.url, 2000),
+                        published=article.published,
+                        seen_on=seen_on,
+                        text=article.text,
+                        quote_count=len(stored),
+                    )
+                    .returning(_ARTICLES.c.id)
                 )
-                session.add(row)
-                await session.flush()
-                attached = await self._attach(session, row, quotes)
+                assert article_id is not None
+                attached = await self._attach(session, article_id, article.text, seen_on, stored)
                 await add_article_stats(session, seen_on, attached.facts)
-                row.quote_count = attached.quotes
                 await self.directory.apply_write(session, attached.facts.keys())
                 outcome = IngestOutcome(
-                    row.id, True, attached.quotes, len(attached.new), len(attached.matched - attached.new)
+                    article_id, True, attached.quotes, len(attached.new), len(attached.matched - attached.new)
                 )
         except IntegrityError:
             # Another process stored the same text between our check and our insert.
@@ -219,7 +381,9 @@ class IngestService:
                 }
                 await session.execute(delete(Mention).where(Mention.article_id == article_id))
                 await session.execute(delete(Quote).where(Quote.article_id == article_id))
-                attached = await self._attach(session, row, quotes)
+                attached = await self._attach(
+                    session, article_id, row.text, row.seen_on, valid_quotes(quotes, len(row.text))
+                )
                 row.quote_count = attached.quotes
                 affected = before | set(attached.facts)
                 counts = await recompute_speakers(session, affected)
@@ -246,152 +410,164 @@ class IngestService:
             await session.execute(delete(Speaker).where(Speaker.id.in_(orphans)))
         return orphans
 
-    async def _attach(self, session: AsyncSession, article: Article, quotes: Sequence[EngineQuote]) -> _Attached:
-        """Insert an article's quotes and mentions, resolving each speaker to a tracked one."""
-        result = _Attached()
-        pending = SpeakerIndex()  # speakers created for this article, not yet in the shared index
-        resolved: dict[tuple[str, str], int] = {}
-        aliases_seen: set[tuple[int, str]] = set()
-        rows: list[tuple[Quote, EngineSpeaker | None, str | None, int | None]] = []
-        text = article.text
-        for q in sorted(quotes, key=lambda q: (q.start, q.end)):
-            if not _valid_quote(q, len(text)):
-                continue
-            speaker = q.speaker
-            name = clip((speaker.name or "").strip(), 300) if speaker is not None else None
-            speaker_id: int | None = None
-            if speaker is not None and name:
-                kind = speaker.kind if speaker.kind in SPEAKER_KINDS else "person"
-                group = (kind, speaker.key or normalised_alias(name, kind))
-                if group not in resolved:
-                    resolved[group] = await self._resolve(session, article, speaker, name, kind, pending, result)
-                speaker_id = resolved[group]
-                if (speaker_id, name) not in aliases_seen:
-                    aliases_seen.add((speaker_id, name))
-                    await self._note_alias(session, article, speaker_id, speaker, name, kind, pending)
-            quote_row = Quote(
-                article_id=article.id,
-                speaker_id=speaker_id,
-                start_offset=q.start,
-                end_offset=q.end,
-                text=q.text,
-                kind=q.kind,
-                cue=clip(q.cue, 200),
-                cue_lemma=clip(q.cue_lemma, 200),
-                cue_start=q.cue_start,
-                cue_end=q.cue_end,
-                mention=clip(q.mention, 300),
-                mention_start=q.speaker_start,
-                mention_end=q.speaker_end,
-                via=clip(q.via, 300),
-                confidence=_finite(float(q.confidence)),
-                evidence={str(k): str(v) for k, v in (q.evidence or {}).items()},
-                context=make_context(text, q.start, q.end),
-                seen_on=article.seen_on,
-            )
-            rows.append((quote_row, speaker, name, speaker_id))
-        session.add_all([r[0] for r in rows])
-        await session.flush()
-        for quote_row, speaker, name, speaker_id in rows:
-            result.quotes += 1
+    async def _attach(
+        self, session: AsyncSession, article_id: int, text: str, seen_on: date, quotes: Sequence[EngineQuote]
+    ) -> _Attached:
+        """Insert an article's quotes and mentions, resolving each speaker to a tracked one.
+
+        Speakers are matched in memory first (`place_quotes`); then each table gets
+        one batched statement or a few, not one round trip per quote.
+        """
+        placement = place_quotes(self.directory.index, article_id, quotes, self.match_threshold)
+        ids = await self._write_speakers(session, article_id, placement)
+
+        def real(speaker_id: int | None) -> int | None:
+            return None if speaker_id is None else ids.get(speaker_id, speaker_id)
+
+        quote_ids = await _insert_returning_ids(
+            session,
+            _QUOTES,
+            [
+                {
+                    "article_id": article_id,
+                    "speaker_id": real(p.speaker_id),
+                    "start_offset": q.start,
+                    "end_offset": q.end,
+                    "text": q.text,
+                    "kind": q.kind,
+                    "cue": clip(q.cue, 200),
+                    "cue_lemma": clip(q.cue_lemma, 200),
+                    "cue_start": q.cue_start,
+                    "cue_end": q.cue_end,
+                    "mention": clip(q.mention, 300),
+                    "mention_start": q.speaker_start,
+                    "mention_end": q.speaker_end,
+                    "via": clip(q.via, 300),
+                    "confidence": _finite(float(q.confidence)),
+                    "evidence": {str(k): str(v) for k, v in (q.evidence or {}).items()},
+                    "context": make_context(text, q.start, q.end),
+                    "seen_on": seen_on,
+                }
+                for p in placement.quotes
+                for q in (p.quote,)
+            ],
+        )
+        result = _Attached(
+            new={ids[n.provisional_id] for n in placement.new},
+            matched={sid for sid in map(real, placement.matched) if sid is not None},
+            quotes=len(quote_ids),
+        )
+        mentions: list[dict[str, object]] = []
+        for p, quote_id in zip(placement.quotes, quote_ids, strict=True):
+            speaker_id, speaker, name = real(p.speaker_id), p.speaker, p.name
             if speaker is None or speaker_id is None or name is None:
                 continue
-            session.add(
-                Mention(
-                    quote_id=quote_row.id,
-                    speaker_id=speaker_id,
-                    article_id=article.id,
-                    name=name,
-                    key=clip(speaker.key or speaker_key(name, speaker.kind), 300) or "",
-                    titles=[clip(t, 300) for t in speaker.titles],
-                    roles=[clip(t, 300) for t in speaker.roles],
-                    organisations=[clip(t, 300) for t in speaker.organisations],
-                    seen_on=article.seen_on,
-                )
-            )
+            mentions.append({
+                "quote_id": quote_id,
+                "speaker_id": speaker_id,
+                "article_id": article_id,
+                "name": name,
+                "key": clip(speaker.key or speaker_key(name, speaker.kind), 300) or "",
+                "titles": [clip(t, 300) for t in speaker.titles],
+                "roles": [clip(t, 300) for t in speaker.roles],
+                "organisations": [clip(t, 300) for t in speaker.organisations],
+                "seen_on": seen_on,
+            })
             fact = result.facts.setdefault(speaker_id, MentionFacts())
             fact.quotes += 1
             for typ, values in (("title", speaker.titles), ("role", speaker.roles),
                                 ("organisation", speaker.organisations)):
                 fact.attributes.update((typ, clip(v, 300) or "") for v in values if v)
-        await session.flush()
+        if mentions:
+            await session.execute(insert(_MENTIONS), mentions)
         return result
 
-    async def _resolve(
-        self,
-        session: AsyncSession,
-        article: Article,
-        speaker: EngineSpeaker,
-        name: str,
-        kind: str,
-        pending: SpeakerIndex,
-        result: _Attached,
-    ) -> int:
-        """The tracked speaker this article's speaker is, creating one when none fits."""
-        attributes = [*speaker.titles, *speaker.roles, *speaker.organisations]
-        known = self.directory.index.match(
-            name, kind, article_id=article.id, attributes=attributes, threshold=self.match_threshold
-        )
-        fresh = pending.match(name, kind, article_id=article.id, attributes=attributes, threshold=self.match_threshold)
-        best = max((m for m in (known, fresh) if m is not None), key=lambda m: m[1], default=None)
-        if best is not None:
-            speaker_id = best[0].id
-            result.matched.add(speaker_id)
-            return speaker_id
-        row = Speaker(
-            slug=await unique_slug(session, name, kind, suffix=f"a{article.id}" if kind == "anonymous" else None),
-            name=name,
-            kind=kind,
-            quote_count=0,
-            article_count=0,
-        )
-        session.add(row)
-        await session.flush()
-        pending.upsert(SpeakerEntry(id=row.id, slug=row.slug, name=name, kind=kind))
-        result.new.add(row.id)
-        return row.id
+    async def _write_speakers(self, session: AsyncSession, article_id: int, placement: _Placement) -> dict[int, int]:
+        """Insert an article's new speakers, record its aliases, let fuller names become display names.
 
-    async def _note_alias(
-        self,
-        session: AsyncSession,
-        article: Article,
-        speaker_id: int,
-        speaker: EngineSpeaker,
-        name: str,
-        kind: str,
-        pending: SpeakerIndex,
-    ) -> None:
-        """Record that `speaker_id` was called `name`, and let a fuller name become the display name."""
-        alias = await session.scalar(
-            select(SpeakerAlias).where(SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.name == name)
-        )
-        if alias is None:
-            norm = normalised_alias(name, kind)
-            session.add(
-                SpeakerAlias(
-                    speaker_id=speaker_id,
-                    name=name,
-                    normalised=clip(norm, 300) or "",
-                    key=clip(speaker.key or speaker_key(name, kind), 300) or "",
-                    kind=kind,
-                    article_id=article.id if kind == "anonymous" else None,
-                    pinned=False,
-                    seen_count=1,
-                )
+        Returns the stored id of each provisional one.
+        """
+        # Display names: a person quoted under a name with more words takes it, in text order.
+        known_ids = sorted({u.speaker_id for u in placement.alias_uses if u.speaker_id >= 0})
+        names: dict[int, tuple[str, str, bool]] = {
+            n.provisional_id: (n.first_name, n.kind, False) for n in placement.new
+        }
+        for chunk in _chunks(known_ids):
+            for sid, name, kind, locked in (await session.execute(
+                select(Speaker.id, Speaker.name, Speaker.kind, Speaker.name_locked).where(Speaker.id.in_(chunk))
+            )).all():
+                names[sid] = (name, kind, bool(locked))
+        display = {sid: name for sid, (name, _kind, _locked) in names.items()}
+        for use in placement.alias_uses:
+            if use.speaker_id in names:
+                _name, kind, locked = names[use.speaker_id]
+                display[use.speaker_id] = _fuller_name(display[use.speaker_id], kind, locked, use.name, use.kind)
+
+        ids: dict[int, int] = {}
+        if placement.new:
+            slugs = await unique_slugs(session, [
+                _slug_base(n.first_name, n.kind, f"a{article_id}" if n.kind == "anonymous" else None)
+                for n in placement.new
+            ])
+            stored = await _insert_returning_ids(session, _SPEAKERS, [
+                {"slug": slug, "name": display[n.provisional_id], "kind": n.kind, "quote_count": 0,
+                 "article_count": 0}
+                for n, slug in zip(placement.new, slugs, strict=True)
+            ])
+            ids = {n.provisional_id: sid for n, sid in zip(placement.new, stored, strict=True)}
+        renamed = [
+            {"b_id": sid, "b_name": display[sid]} for sid in known_ids if sid in names and display[sid] != names[sid][0]
+        ]
+        if renamed:
+            await session.execute(
+                update(_SPEAKERS).where(_SPEAKERS.c.id == bindparam("b_id")).values(name=bindparam("b_name")),
+                renamed,
             )
-            entry = pending.get(speaker_id)
-            if entry is not None:
-                info = AliasInfo(name, norm, kind, False, article.id if kind == "anonymous" else None)
-                pending.upsert(SpeakerEntry(id=entry.id, slug=entry.slug, name=entry.name, kind=entry.kind,
-                                            aliases=(*entry.aliases, info)))
-        else:
-            alias.seen_count += 1
-        row = await session.get(Speaker, speaker_id)
-        if (
-            row is not None
-            and not row.name_locked
-            and row.kind == "person"
-            and kind == "person"
-            and len(name_tokens(name)) > len(name_tokens(row.name))
-        ):
-            row.name = name
+
+        # Aliases: a name seen before counts once more per article; a new one is added.
+        existing: dict[tuple[int, str], int] = {}
+        for chunk in _chunks(known_ids):
+            for alias_id, sid, name in (await session.execute(
+                select(SpeakerAlias.id, SpeakerAlias.speaker_id, SpeakerAlias.name).where(
+                    SpeakerAlias.speaker_id.in_(chunk),
+                    SpeakerAlias.name.in_({u.name for u in placement.alias_uses if u.speaker_id in chunk}),
+                )
+            )).all():
+                existing[(sid, name)] = alias_id
+        seen_again: list[dict[str, object]] = []
+        added: list[dict[str, object]] = []
+        for use in placement.alias_uses:
+            known_alias = existing.get((use.speaker_id, use.name))
+            if known_alias is not None:
+                seen_again.append({"b_id": known_alias})
+                continue
+            added.append({
+                "speaker_id": ids.get(use.speaker_id, use.speaker_id),
+                "name": use.name,
+                "normalised": clip(normalised_alias(use.name, use.kind), 300) or "",
+                "key": clip(use.speaker.key or speaker_key(use.name, use.kind), 300) or "",
+                "kind": use.kind,
+                "article_id": article_id if use.kind == "anonymous" else None,
+                "pinned": False,
+                "seen_count": 1,
+            })
+        if added:
+            await session.execute(insert(_ALIASES), added)
+        if seen_again:
+            await session.execute(
+                update(_ALIASES).where(_ALIASES.c.id == bindparam("b_id")).values(seen_count=_ALIASES.c.seen_count + 1),
+                seen_again,
+            )
+        return ids
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+async def _insert_returning_ids(session: AsyncSession, table: Table, rows: list[dict[str, object]]) -> list[int]:
+    """Insert rows in batched statements; their new ids, in the order of `rows`."""
+    if not rows:
+        return []
+    result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Date, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.models import Mention, Quote, Speaker, SpeakerAttribute
@@ -35,35 +36,66 @@ def _later(a: date | None, b: date) -> date:
     return b if a is None or b > a else a
 
 
-async def _upsert_attributes(
-    session: AsyncSession, speaker_id: int, values: dict[tuple[str, str], tuple[date, date]]
-) -> None:
-    if not values:
-        return
-    rows = (
-        await session.scalars(select(SpeakerAttribute).where(SpeakerAttribute.speaker_id == speaker_id))
-    ).all()
-    existing = {(r.type, r.value): r for r in rows}
-    for (typ, value), (first, last) in values.items():
-        row = existing.get((typ, value))
-        if row is None:
-            session.add(SpeakerAttribute(speaker_id=speaker_id, type=typ, value=value, first_seen=first, last_seen=last))
-        else:
-            row.first_seen = _earlier(row.first_seen, first)
-            row.last_seen = _later(row.last_seen, last)
+_SPEAKERS = cast(Table, Speaker.__table__)
+_ATTRIBUTES = cast(Table, SpeakerAttribute.__table__)
+_CHUNK = 500  # ids per IN list, well under SQLite's bound-parameter limit
 
 
 async def add_article_stats(session: AsyncSession, seen_on: date, facts: dict[int, MentionFacts]) -> None:
-    """Count one newly stored article into each of its speakers."""
-    for speaker_id, fact in facts.items():
-        speaker = await session.get(Speaker, speaker_id)
-        if speaker is None:
-            continue
-        speaker.quote_count += fact.quotes
-        speaker.article_count += 1
-        speaker.first_seen = _earlier(speaker.first_seen, seen_on)
-        speaker.last_seen = _later(speaker.last_seen, seen_on)
-        await _upsert_attributes(session, speaker_id, {a: (seen_on, seen_on) for a in fact.attributes})
+    """Count one newly stored article into each of its speakers.
+
+    One batched UPDATE for the speakers and a few statements for their attributes,
+    however many speakers the article quotes.
+    """
+    if not facts:
+        return
+    c = _SPEAKERS.c
+    day = bindparam("b_day", type_=Date)
+    await session.execute(
+        update(_SPEAKERS)
+        .where(c.id == bindparam("b_id"))
+        .values(
+            quote_count=c.quote_count + bindparam("b_quotes"),
+            article_count=c.article_count + 1,
+            first_seen=case((or_(c.first_seen.is_(None), c.first_seen > day), day), else_=c.first_seen),
+            last_seen=case((or_(c.last_seen.is_(None), c.last_seen < day), day), else_=c.last_seen),
+        ),
+        [{"b_id": sid, "b_quotes": fact.quotes, "b_day": seen_on} for sid, fact in facts.items()],
+    )
+    with_attributes = sorted(sid for sid, fact in facts.items() if fact.attributes)
+    stored: dict[tuple[int, str, str], tuple[int, date | None, date | None]] = {}
+    for i in range(0, len(with_attributes), _CHUNK):
+        rows = await session.execute(
+            select(
+                SpeakerAttribute.speaker_id, SpeakerAttribute.type, SpeakerAttribute.value,
+                SpeakerAttribute.id, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen,
+            ).where(SpeakerAttribute.speaker_id.in_(with_attributes[i : i + _CHUNK]))
+        )
+        for sid, typ, value, attribute_id, first, last in rows.all():
+            stored[(sid, typ, value)] = (attribute_id, first, last)
+    added: list[dict[str, object]] = []
+    widened: list[dict[str, object]] = []
+    for sid, fact in facts.items():
+        for typ, value in fact.attributes:
+            row = stored.get((sid, typ, value))
+            if row is None:
+                added.append({"speaker_id": sid, "type": typ, "value": value,
+                              "first_seen": seen_on, "last_seen": seen_on})
+                continue
+            attribute_id, first, last = row
+            if _earlier(first, seen_on) != first or _later(last, seen_on) != last:
+                widened.append({"b_id": attribute_id, "b_first": _earlier(first, seen_on),
+                                "b_last": _later(last, seen_on)})
+    if added:
+        await session.execute(insert(_ATTRIBUTES), added)
+    if widened:
+        a = _ATTRIBUTES.c
+        await session.execute(
+            update(_ATTRIBUTES)
+            .where(a.id == bindparam("b_id"))
+            .values(first_seen=bindparam("b_first"), last_seen=bindparam("b_last")),
+            widened,
+        )
 
 
 async def recompute_speakers(session: AsyncSession, speaker_ids: Iterable[int]) -> dict[int, int]:
