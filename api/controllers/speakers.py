@@ -68,9 +68,9 @@ class SpeakerController(Controller):
         offset: Offset = 0,
     ) -> QuotePage:
         """A page of the speaker's quotes, newest article first."""
-        speaker = await services.speakers.detail(id_or_slug)
+        speaker_id = await services.speakers.locate(id_or_slug)
         return await services.quotes.page(
-            QuoteFilter(speaker_ids=[speaker.id], q=q, since=since, until=until, kind=kind),
+            QuoteFilter(speaker_ids=[speaker_id], q=q, since=since, until=until, kind=kind),
             cap(limit, services),
             offset,
         )

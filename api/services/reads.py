@@ -6,13 +6,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     TextClause,
     and_,
+    bindparam,
     func,
     literal_column,
     select,
@@ -33,6 +36,7 @@ from api.schemas import (
 )
 from api.services.directory import VERSION_KEY
 from api.store.db import Store
+from api.store.fastread import Prepared, as_date
 from api.store.models import Article, Quote, Speaker, StoreMeta
 
 __all__ = ["QuoteFilter", "QuoteService", "ArticleService", "fts5_query"]
@@ -72,18 +76,16 @@ _QUOTE_COLUMNS = (
     Speaker.id.label("speaker_id"), Speaker.slug, Speaker.name, Speaker.kind.label("speaker_kind"),
     Article.id.label("article_id"), Article.title, Article.outlet, Article.published, Article.url,
 )
+_EXTRA = len(_QUOTE_COLUMNS)  # where a page query's extra column (total or store version) sits
 
 
-def _quote_from_row(r: Any) -> QuoteRead:
-    speaker = (
-        SpeakerRef(id=r.speaker_id, slug=r.slug, name=r.name, kind=r.speaker_kind)
-        if r.speaker_id is not None else None
-    )
+def _quote_from_row(r: Sequence[Any]) -> QuoteRead:
+    """A quote from a row of `_QUOTE_COLUMNS` (a tuple from the raw driver or a SQLAlchemy row)."""
+    speaker = SpeakerRef(id=r[10], slug=r[11], name=r[12], kind=r[13]) if r[10] is not None else None
     return QuoteRead(
-        id=r.id, text=r.text, kind=r.kind, start=r.start_offset, end=r.end_offset, cue=r.cue,
-        mention=r.mention, via=r.via, confidence=round(float(r.confidence), 3), context=r.context,
-        speaker=speaker,
-        article=ArticleRef(id=r.article_id, title=r.title, outlet=r.outlet, published=r.published, url=r.url),
+        id=r[0], text=r[1], kind=r[2], start=r[3], end=r[4], cue=r[5], mention=r[6], via=r[7],
+        confidence=round(float(r[8]), 3), context=r[9], speaker=speaker,
+        article=ArticleRef(id=r[14], title=r[15], outlet=r[16], published=as_date(r[17]), url=r[18]),
     )
 
 
@@ -95,6 +97,112 @@ def _quote_select() -> Select:  # type: ignore[type-arg]
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which filters a listing has: one prepared statement per shape, its values bound per request."""
+
+    speakers: int  # how many speaker ids (-1: any speaker)
+    since: bool
+    until: bool
+    kind: bool
+    topic: bool
+    sqlite: bool
+
+    @property
+    def only_speakers(self) -> bool:
+        return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic)
+
+    @property
+    def counted_in_fts(self) -> bool:
+        """SQLite, topic words only: the full-text index counts the matches by itself."""
+        return self.sqlite and self.topic and self.speakers < 0 and not (self.since or self.until or self.kind)
+
+
+def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
+    """A filter's shape and the values of its parameters; None when it can match nothing."""
+    params: dict[str, Any] = {}
+    speakers = -1
+    if f.speaker_ids is not None:
+        if not f.speaker_ids:
+            return None
+        speakers = len(f.speaker_ids)
+        params.update((f"sid{i}", sid) for i, sid in enumerate(f.speaker_ids))
+    topic = f.q is not None and bool(f.q.strip())
+    if topic:
+        words = fts5_query(f.q or "") if sqlite else " ".join(_WORD.findall(f.q or "")[:32])
+        if not words:
+            return None
+        params["words"] = words
+    if f.since is not None:
+        params["since"] = f.since
+    if f.until is not None:
+        params["until"] = f.until
+    if f.kind is not None:
+        params["kind"] = f.kind
+    shape = _Shape(speakers, f.since is not None, f.until is not None, f.kind is not None, topic, sqlite)
+    return shape, params
+
+
+def _conditions(shape: _Shape, *, walk_newest: bool = False) -> list[ColumnElement[bool] | TextClause]:
+    """The WHERE conditions of a shape, with named parameters.
+
+    `walk_newest` (SQLite): keep the full-text match from driving the query, so
+    SQLite reads quotes newest first along `ix_quotes_seen_on_id` and stops at
+    the page's end; right when many quotes match, wrong when few do.
+    """
+    conds: list[ColumnElement[bool] | TextClause] = []
+    if shape.speakers == 1:
+        conds.append(Quote.speaker_id == bindparam("sid0"))
+    elif shape.speakers > 1:
+        conds.append(Quote.speaker_id.in_([bindparam(f"sid{i}") for i in range(shape.speakers)]))
+    if shape.since:
+        conds.append(Quote.seen_on >= bindparam("since", type_=Date))
+    if shape.until:
+        conds.append(Quote.seen_on <= bindparam("until", type_=Date))
+    if shape.kind:
+        conds.append(Quote.kind == bindparam("kind"))
+    if shape.topic and shape.sqlite:
+        # "+quotes.id" is quotes.id that SQLite may not look up by: no FTS-driven plan.
+        matched = literal_column("+quotes.id") if walk_newest else Quote.id
+        conds.append(matched.in_(select(literal_column("rowid")).select_from(text("quotes_fts"))
+                                 .where(text("quotes_fts MATCH :words"))))
+    elif shape.topic:
+        conds.append(text("quotes.text_tsv @@ plainto_tsquery('english', :words)"))
+    return conds
+
+
+def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
+    """How many quotes a shape matches."""
+    if shape.only_speakers:
+        # The per-speaker counter is kept exact on every write; no need to count rows.
+        return select(func.coalesce(func.sum(Speaker.quote_count), 0)).where(
+            Speaker.id.in_([bindparam(f"sid{i}") for i in range(shape.speakers)])
+        )
+    if shape.counted_in_fts:
+        # Counted in the full-text index alone (its doclists), without probing each matching quote.
+        return select(func.count()).select_from(text("quotes_fts")).where(text("quotes_fts MATCH :words"))
+    return select(func.count(Quote.id)).where(and_(true(), *_conditions(shape)))
+
+
+@lru_cache(maxsize=256)
+def _total_query(shape: _Shape) -> Prepared:
+    return Prepared(_total_select(shape))
+
+
+@lru_cache(maxsize=512)
+def _page_query(shape: _Shape, extra: str | None = None, walk_newest: bool = False) -> Prepared:
+    """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version")."""
+    query = _quote_select().where(and_(true(), *_conditions(shape, walk_newest=walk_newest)))
+    if extra == "total":
+        # The total (a sum of speaker counters) rides along as a scalar subquery, evaluated once.
+        query = query.add_columns(_total_select(shape).scalar_subquery().label("total_"))
+    elif extra == "version":
+        query = query.add_columns(_STORE_VERSION.label("version_"))
+    query = query.order_by(Quote.seen_on.desc(), Quote.id.desc()).limit(bindparam("limit_")).offset(
+        bindparam("offset_"))
+    return Prepared(query)
+
+
 class QuoteService:
     """Quote listings and search."""
 
@@ -102,118 +210,42 @@ class QuoteService:
         self.store = store
         self._totals: dict[tuple[Any, ...], tuple[int, int]] = {}  # filter -> (store version, total)
 
-    def _conditions(
-        self, f: QuoteFilter, *, walk_newest: bool = False
-    ) -> list[ColumnElement[bool] | TextClause] | None:
-        """SQL conditions for a filter; None when it can match nothing.
-
-        `walk_newest` (SQLite): keep the full-text match from driving the query, so
-        SQLite reads quotes newest first along `ix_quotes_seen_on_id` and stops at
-        the page's end; right when many quotes match, wrong when few do.
-        """
-        conds: list[ColumnElement[bool] | TextClause] = []
-        if f.speaker_ids is not None:
-            if not f.speaker_ids:
-                return None
-            conds.append(Quote.speaker_id.in_(list(f.speaker_ids)))
-        if f.since is not None:
-            conds.append(Quote.seen_on >= f.since)
-        if f.until is not None:
-            conds.append(Quote.seen_on <= f.until)
-        if f.kind is not None:
-            conds.append(Quote.kind == f.kind)
-        if f.q is not None and f.q.strip():
-            if self.store.is_sqlite:
-                match = fts5_query(f.q)
-                if match is None:
-                    return None
-                # "+quotes.id" is quotes.id that SQLite may not look up by: no FTS-driven plan.
-                matched = literal_column("+quotes.id") if walk_newest else Quote.id
-                conds.append(
-                    matched.in_(
-                        select(literal_column("rowid"))
-                        .select_from(text("quotes_fts"))
-                        .where(text("quotes_fts MATCH :fts_query").bindparams(fts_query=match))
-                    )
-                )
-            else:
-                words = " ".join(_WORD.findall(f.q)[:32])
-                if not words:
-                    return None
-                conds.append(
-                    text("quotes.text_tsv @@ plainto_tsquery('english', :ts_query)").bindparams(ts_query=words)
-                )
-        return conds
-
     async def page(self, f: QuoteFilter, limit: int, offset: int) -> QuotePage:
         """A page of quotes, newest article first."""
-        conds = self._conditions(f)
-        if conds is None:
+        bound = _bind(f, self.store.is_sqlite)
+        if bound is None:
             return QuotePage(items=[], total=0, limit=limit, offset=offset)
-        where = and_(true(), *conds)
-        total_q = self._total(f, where)
-        async with self.store.read() as session:
-            if self._counted_in_fts(f):
-                # SQLite, topic words only: the count is cheap, and it says which plan is quicker.
-                total = int(await session.scalar(total_q) or 0)
-                if total == 0 or offset >= total:
-                    return QuotePage(items=[], total=total, limit=limit, offset=offset)
-                if total >= FTS_WALK_THRESHOLD:
-                    where = and_(true(), *(self._conditions(f, walk_newest=True) or ()))
-                rows = (await session.execute(self._rows(where, limit, offset))).all()
-            elif f.speaker_ids is not None and f.q is None and f.since is None and f.until is None and f.kind is None:
-                # The total (a sum of speaker counters) rides along with the page as a
-                # scalar subquery, evaluated once: one round trip instead of two.
-                rows = (await session.execute(self._rows(where, limit, offset, total_q))).all()
-                total = int(rows[0].total_) if rows else int(await session.scalar(total_q) or 0)
+        shape, params = bound
+        params["limit_"], params["offset_"] = limit, offset
+        rows = self.store.rows
+        if shape.counted_in_fts:
+            # The count is cheap, and it says which plan is quicker.
+            total = int((await rows(_total_query(shape), params))[0][0] or 0)
+            if total == 0 or offset >= total:
+                return QuotePage(items=[], total=total, limit=limit, offset=offset)
+            page = await rows(_page_query(shape, walk_newest=total >= FTS_WALK_THRESHOLD), params)
+        elif shape.only_speakers:
+            page = await rows(_page_query(shape, "total"), params)
+            total = int(page[0][_EXTRA]) if page else int((await rows(_total_query(shape), params))[0][0] or 0)
+        else:
+            # Counting every match (a topic word in 60,000 quotes) costs far more than the
+            # page. Totals are kept per filter for as long as the store's write counter
+            # (bumped by every ingest and speaker edit) stays where it was.
+            page = await rows(_page_query(shape, "version"), params)
+            key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind)
+            known = self._totals.get(key)
+            if page and known is not None and known[0] == page[0][_EXTRA]:
+                total = known[1]
             else:
-                # Counting every match (a topic word in 60,000 quotes) costs far more than the
-                # page. Totals are kept per filter for as long as the store's write counter
-                # (bumped by every ingest and speaker edit) stays where it was.
-                query = self._rows(where, limit, offset).add_columns(_STORE_VERSION.label("version_"))
-                rows = (await session.execute(query)).all()
-                key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind)
-                known = self._totals.get(key)
-                if rows and known is not None and known[0] == rows[0].version_:
-                    total = known[1]
-                else:
-                    total = int(await session.scalar(total_q) or 0)
-                    if rows:
-                        self._remember_total(key, rows[0].version_, total)
-        return QuotePage(items=[_quote_from_row(r) for r in rows], total=total, limit=limit, offset=offset)
-
-    @staticmethod
-    def _rows(
-        where: ColumnElement[bool], limit: int, offset: int, total_q: Select | None = None  # type: ignore[type-arg]
-    ) -> Select:  # type: ignore[type-arg]
-        query = _quote_select()
-        if total_q is not None:
-            query = query.add_columns(total_q.correlate(None).scalar_subquery().label("total_"))
-        return query.where(where).order_by(Quote.seen_on.desc(), Quote.id.desc()).limit(limit).offset(offset)
+                total = int((await rows(_total_query(shape), params))[0][0] or 0)
+                if page:
+                    self._remember_total(key, page[0][_EXTRA], total)
+        return QuotePage(items=[_quote_from_row(r) for r in page], total=total, limit=limit, offset=offset)
 
     def _remember_total(self, key: tuple[Any, ...], version: int, total: int) -> None:
         if len(self._totals) >= TOTALS_KEPT:
             del self._totals[next(iter(self._totals))]  # the oldest
         self._totals[key] = (version, total)
-
-    def _counted_in_fts(self, f: QuoteFilter) -> bool:
-        return (self.store.is_sqlite and f.q is not None and f.speaker_ids is None and f.since is None
-                and f.until is None and f.kind is None and fts5_query(f.q) is not None)
-
-    def _total(self, f: QuoteFilter, where: ColumnElement[bool]) -> Select:  # type: ignore[type-arg]
-        """The query of how many quotes a filter matches."""
-        only_speakers = f.q is None and f.since is None and f.until is None and f.kind is None
-        if only_speakers and f.speaker_ids is not None:
-            # The per-speaker counter is kept exact on every write; no need to count rows.
-            return select(func.coalesce(func.sum(Speaker.quote_count), 0)).where(
-                Speaker.id.in_(list(f.speaker_ids))
-            )
-        if self._counted_in_fts(f):
-            # Counted in the full-text index alone (its doclists), without probing each matching quote.
-            return select(func.count()).select_from(text("quotes_fts")).where(
-                text("quotes_fts MATCH :fts_count_query").bindparams(fts_count_query=fts5_query(f.q or ""))
-            )
-        return select(func.count(Quote.id)).where(where)
 
     async def for_article(self, session: AsyncSession, article_id: int) -> list[QuoteRead]:
         rows = (

@@ -7,10 +7,19 @@ redirects), so they hold for every article ingested or reprocessed later.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, literal, literal_column, null, select, union_all, update
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, InvalidInput, NotFound
@@ -20,6 +29,7 @@ from api.services.ingest import unique_slug
 from api.services.stats import recompute_speakers
 from api.services.text import check_text
 from api.store.db import Store
+from api.store.fastread import Prepared, as_date
 from api.store.models import (
     Mention,
     Quote,
@@ -36,9 +46,51 @@ __all__ = ["SpeakerService", "NAME_MATCH_THRESHOLD"]
 NAME_MATCH_THRESHOLD = 80.0  # a `speaker=` filter given as a name must match at least this well
 
 
-def _day(value: date | str | None) -> date | None:
-    # Through a UNION, SQLite hands dates back as the ISO text it stores them as.
-    return date.fromisoformat(value) if isinstance(value, str) else value
+def _ident_param(ident: str) -> tuple[str, int | str] | None:
+    """("id", n) or ("slug", text) for a speaker reference; None when it cannot name one."""
+    text = str(ident).strip()
+    if text.isascii() and text.isdigit():  # "²" and "١" are digits to isdigit(), not to int()
+        sid = int(text)
+        # INTEGER ids: int32 on PostgreSQL, larger ones cannot exist.
+        return ("id", sid) if sid < 2**31 else None
+    return ("slug", text)
+
+
+def _locate_select(by: str) -> Prepared:
+    """The speaker an id or slug names: itself, else where a merge redirected it."""
+    ident = bindparam("ident", type_=Integer if by == "id" else String)
+    direct: Any = select(Speaker.id, literal_column("0").label("rank")).where(
+        (Speaker.id if by == "id" else Speaker.slug) == ident)
+    moved: Any = select(SpeakerRedirect.speaker_id, literal_column("1")).where(
+        (SpeakerRedirect.old_id if by == "id" else SpeakerRedirect.old_slug) == ident)
+    both = union_all(direct, moved).subquery()
+    return Prepared(select(both.c.id).order_by(both.c.rank).limit(1))
+
+
+def _detail_select(by: str) -> Prepared:
+    """A speaker (part 0), its aliases (1) and attributes (2) in one query, by id or by slug."""
+    sid: Any = (bindparam("ident", type_=Integer) if by == "id"
+                else select(Speaker.id).where(Speaker.slug == bindparam("ident", type_=String)).scalar_subquery())
+    none = null()
+    speaker_q: Any = select(
+        literal_column("0").label("part"), Speaker.id, Speaker.slug, Speaker.name, Speaker.kind.label("type"),
+        none.label("value"), Speaker.quote_count, Speaker.article_count,
+        Speaker.first_seen, Speaker.last_seen, literal_column("0").label("row_id"),
+    ).where(Speaker.id == sid)
+    aliases_q: Any = select(
+        literal_column("1"), SpeakerAlias.speaker_id, none, none, none, SpeakerAlias.name, none, none, none, none,
+        SpeakerAlias.id,
+    ).where(SpeakerAlias.speaker_id == sid)
+    attrs_q: Any = select(
+        literal_column("2"), SpeakerAttribute.speaker_id, none, none, SpeakerAttribute.type, SpeakerAttribute.value,
+        none, none, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen, SpeakerAttribute.id,
+    ).where(SpeakerAttribute.speaker_id == sid)
+    both = union_all(speaker_q, aliases_q, attrs_q).subquery()
+    return Prepared(select(both).order_by(both.c.part, both.c.first_seen, both.c.row_id))
+
+
+_LOCATE = {"id": _locate_select("id"), "slug": _locate_select("slug")}
+_DETAIL = {"id": _detail_select("id"), "slug": _detail_select("slug")}
 
 
 def _ref(s: Speaker) -> SpeakerRef:
@@ -78,74 +130,55 @@ class SpeakerService:
             raise NotFound(f"no speaker {str(ident)!r}")
         return speaker
 
+    async def locate(self, ident: str) -> int:
+        """The id of the speaker an id or slug names, following merges (404 when none)."""
+        sid = await self._locate(ident)
+        if sid is None:
+            raise NotFound(f"no speaker {str(ident)!r}")
+        return sid
+
+    async def _locate(self, ident: str) -> int | None:
+        key = _ident_param(ident)
+        if key is None:
+            return None
+        rows = await self.store.rows(_LOCATE[key[0]], {"ident": key[1]})
+        return int(rows[0][0]) if rows else None
+
     async def resolve_filter(self, value: str) -> list[int]:
         """Speaker ids a `speaker=` filter names: an id, a slug, or else the best fuzzy name match."""
-        async with self.store.read() as session:
-            speaker = await self._find(session, value)
-            if speaker is not None:
-                return [speaker.id]
+        sid = await self._locate(value)
+        if sid is not None:
+            return [sid]
         index = await self.directory.ensure_fresh()
         hits = index.search(value, cutoff=NAME_MATCH_THRESHOLD, limit=1)
         return [hits[0][0].id] if hits else []
 
     async def detail(self, ident: str) -> SpeakerDetail:
         """Everything known of one speaker (404 when unknown)."""
-        async with self.store.read() as session:
-            rows = await self._detail_rows(session, ident)
-            if not rows:  # an old id or slug of a merged speaker, or none at all
-                s = await self._require(session, ident)
-                rows = await self._detail_rows(session, str(s.id))
+        key = _ident_param(ident)
+        rows = await self.store.rows(_DETAIL[key[0]], {"ident": key[1]}) if key is not None else []
+        if not rows:  # an old id or slug of a merged speaker, or none at all
+            rows = await self.store.rows(_DETAIL["id"], {"ident": await self.locate(ident)})
+        # Columns: part (0 speaker, 1 alias, 2 attribute), id, slug, name, type, value,
+        # quote_count, article_count, first_seen, last_seen.
         head = rows[0]
-        aliases = [r.value for r in rows if r.part == 1]
+        aliases = [r[5] for r in rows if r[0] == 1]
         by_type: dict[str, list[SeenValue]] = defaultdict(list)
         for r in rows:
-            if r.part == 2:
-                by_type[r.type].append(SeenValue(value=r.value, first_seen=_day(r.first_seen),
-                                                 last_seen=_day(r.last_seen)))
+            if r[0] == 2:
+                by_type[r[4]].append(SeenValue(value=r[5], first_seen=as_date(r[8]), last_seen=as_date(r[9])))
         return SpeakerDetail(
-            id=head.id, slug=head.slug, name=head.name, kind=head.type,
+            id=head[1], slug=head[2], name=head[3], kind=head[4],
             aliases=list(dict.fromkeys(aliases)),
             titles=by_type["title"], roles=by_type["role"], organisations=by_type["organisation"],
-            quote_count=head.quote_count, article_count=head.article_count,
-            first_seen=_day(head.first_seen), last_seen=_day(head.last_seen),
+            quote_count=head[6], article_count=head[7], first_seen=as_date(head[8]), last_seen=as_date(head[9]),
         )
-
-    async def _detail_rows(self, session: AsyncSession, ident: str) -> list[Row[Any]]:
-        """A speaker (part 0), its aliases (1) and attributes (2) in one query; [] when not found directly."""
-        text = str(ident).strip()
-        sid: Any
-        if text.isascii() and text.isdigit():  # "²" and "١" are digits to isdigit(), not to int()
-            if int(text) >= 2**31:  # INTEGER ids: int32 on PostgreSQL, larger ones cannot exist
-                return []
-            sid = literal(int(text))
-        else:
-            sid = select(Speaker.id).where(Speaker.slug == text).scalar_subquery()
-        none = null()
-        speaker_q = select(
-            literal_column("0").label("part"), Speaker.id, Speaker.slug, Speaker.name, Speaker.kind.label("type"),
-            none.label("value"), Speaker.quote_count, Speaker.article_count,
-            Speaker.first_seen, Speaker.last_seen, literal_column("0").label("row_id"),
-        ).where(Speaker.id == sid)
-        aliases_q = select(
-            literal_column("1"), SpeakerAlias.speaker_id, none, none, none, SpeakerAlias.name, none, none, none, none,
-            SpeakerAlias.id,
-        ).where(SpeakerAlias.speaker_id == sid)
-        attrs_q = select(
-            literal_column("2"), SpeakerAttribute.speaker_id, none, none, SpeakerAttribute.type, SpeakerAttribute.value,
-            none, none, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen, SpeakerAttribute.id,
-        ).where(SpeakerAttribute.speaker_id == sid)
-        both = union_all(speaker_q, aliases_q, attrs_q).subquery()
-        rows = list(
-            (await session.execute(select(both).order_by(both.c.part, both.c.first_seen, both.c.row_id))).all()
-        )
-        return rows if rows and rows[0].part == 0 else []
 
     async def search(self, q: str | None, limit: int, offset: int) -> SpeakerHitPage:
         """Fuzzy search by name and alias (scores 0-100), or all speakers by quote count."""
         if q is not None and q.strip():
             index = await self.directory.ensure_fresh()
-            hits = index.search(q, cutoff=self.search_cutoff)
-            page = hits[offset : offset + limit]
+            total, page = index.search_page(q, self.search_cutoff, offset, limit)
             items = [
                 SpeakerHit(
                     id=e.id, slug=e.slug, name=e.name, kind=e.kind,  # type: ignore[arg-type]
@@ -154,7 +187,7 @@ class SpeakerService:
                 )
                 for e, score in page
             ]
-            return SpeakerHitPage(items=items, total=len(hits), limit=limit, offset=offset)
+            return SpeakerHitPage(items=items, total=total, limit=limit, offset=offset)
         async with self.store.read() as session:
             total = await session.scalar(select(func.count(Speaker.id))) or 0
             rows = (

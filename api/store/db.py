@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from api.errors import ConfigurationError, ServiceUnavailable
+from api.store.fastread import PostgresReader, Prepared, Reader, Row, SqliteReader
 
 __all__ = ["Store", "create_migration_engine", "normalise_database_url", "WRITE_LOCK_ID"]
 
@@ -60,16 +61,17 @@ def _database_unreachable(exc: BaseException) -> bool:
 
     if isinstance(exc, OSError):
         return exc.errno in _NETWORK_ERRNOS
+    orig: Any = exc
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
         orig = getattr(exc.orig, "__cause__", None) or exc.orig
-        state = getattr(orig, "sqlstate", None)
-        # 08: connection exception; 57P01-03: the server is shutting down or starting.
-        if isinstance(state, str) and (state.startswith("08") or state in {"57P01", "57P02", "57P03"}):
-            return True
-        return type(orig).__name__ in {"ConnectionDoesNotExistError", "ConnectionResetError"}
-    return False
+    # asyncpg's own errors (the fast reads use asyncpg directly), or what SQLAlchemy wrapped.
+    state = getattr(orig, "sqlstate", None)
+    # 08: connection exception; 57P01-03: the server is shutting down or starting.
+    if isinstance(state, str) and (state.startswith("08") or state in {"57P01", "57P02", "57P03"}):
+        return True
+    return type(orig).__name__ in {"ConnectionDoesNotExistError", "ConnectionResetError"}
 
 
 @asynccontextmanager
@@ -165,6 +167,10 @@ class Store:
             self.write_engine = create_async_engine(self.url, pool_size=1, max_overflow=0)
             _install_sqlite_hooks(self.write_engine, begin="BEGIN IMMEDIATE", synchronous=synchronous)
             self._probe_engine = self.engine
+            self.reader: Reader = SqliteReader(
+                str(Path(self.url.database or "").expanduser()), threads=min(pool_size, 4),
+                busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS,
+            )
         else:
             self.engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
@@ -178,6 +184,8 @@ class Store:
                 self.url, poolclass=NullPool,
                 connect_args={"timeout": ping_timeout, "command_timeout": ping_timeout},
             )
+            self.reader = PostgresReader(self.url, pool_size=pool_size, connect_timeout=connect_timeout,
+                                         statement_timeout=statement_timeout)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._write_lock: asyncio.Lock | None = None
@@ -192,6 +200,11 @@ class Store:
         """A session for reads; nothing it does is committed (503 while the database is unreachable)."""
         async with _unavailable_when_unreachable(), self._sessions() as session:
             yield session
+
+    async def rows(self, query: Prepared, params: Mapping[str, Any]) -> list[Row]:
+        """Rows of a prepared read on the raw driver (`api.store.fastread`); 503 while unreachable."""
+        async with _unavailable_when_unreachable():
+            return await self.reader.rows(query, params)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -222,6 +235,7 @@ class Store:
             return False
 
     async def dispose(self) -> None:
+        await self.reader.close()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
