@@ -45,10 +45,11 @@ class SpeakerDirectory:
 
     async def bump_version(self, session: AsyncSession) -> int:
         """Advance the stored version (inside a write transaction) and return it."""
-        await session.execute(
+        value = await session.scalar(
             update(StoreMeta).where(StoreMeta.key == VERSION_KEY).values(value=StoreMeta.value + 1)
+            .returning(StoreMeta.value)
         )
-        return await self.stored_version(session)
+        return int(value or 0)
 
     async def load_entries(
         self, session: AsyncSession, speaker_ids: Iterable[int] | None = None

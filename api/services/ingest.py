@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -252,10 +252,10 @@ async def _taken_slugs(session: AsyncSession, candidates: set[str]) -> set[str]:
     ordered = sorted(candidates)
     for i in range(0, len(ordered), _CHUNK):
         chunk = ordered[i : i + _CHUNK]
-        taken.update((await session.scalars(select(Speaker.slug).where(Speaker.slug.in_(chunk)))).all())
-        taken.update(
-            (await session.scalars(select(SpeakerRedirect.old_slug).where(SpeakerRedirect.old_slug.in_(chunk)))).all()
-        )
+        taken.update((await session.scalars(union_all(
+            select(Speaker.slug).where(Speaker.slug.in_(chunk)),
+            select(SpeakerRedirect.old_slug).where(SpeakerRedirect.old_slug.in_(chunk)),
+        ))).all())
     return taken
 
 
@@ -451,6 +451,7 @@ class IngestService:
                 for p in placement.quotes
                 for q in (p.quote,)
             ],
+            sqlite=self.store.is_sqlite,
         )
         result = _Attached(
             new={ids[n.provisional_id] for n in placement.new},
@@ -513,7 +514,7 @@ class IngestService:
                 {"slug": slug, "name": display[n.provisional_id], "kind": n.kind, "quote_count": 0,
                  "article_count": 0}
                 for n, slug in zip(placement.new, slugs, strict=True)
-            ])
+            ], sqlite=self.store.is_sqlite)
             ids = {n.provisional_id: sid for n, sid in zip(placement.new, stored, strict=True)}
         renamed = [
             {"b_id": sid, "b_name": display[sid]} for sid in known_ids if sid in names and display[sid] != names[sid][0]
@@ -565,9 +566,17 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
 
 
-async def _insert_returning_ids(session: AsyncSession, table: Table, rows: list[dict[str, object]]) -> list[int]:
-    """Insert rows in batched statements; their new ids, in the order of `rows`."""
+async def _insert_returning_ids(
+    session: AsyncSession, table: Table, rows: list[dict[str, object]], *, sqlite: bool
+) -> list[int]:
+    """Insert rows in batched multi-row statements; their new ids, in the order of `rows`."""
     if not rows:
         return []
+    if sqlite:
+        # SQLite gives a new row the id one past the largest (https://sqlite.org/autoinc.html),
+        # so under the write lock the ids of rows inserted together ascend in row order.
+        # SQLAlchemy cannot sort SQLite's RETURNING rows itself: it would insert one row per statement.
+        result = await session.execute(insert(table).returning(table.c.id), rows)
+        return sorted(result.scalars())
     result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return list(result.scalars())
