@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from attribution.names import is_name_extension, name_similarity, name_tokens, normalise_name
@@ -42,6 +43,12 @@ _NON_WORD = re.compile(r"[^\w]+")
 _DETERMINERS = frozenset({"a", "an", "the"})
 TIE_MARGIN = 5.0  # scores this close count as a tie, settled by attributes
 TOKEN_CANDIDATES = 64  # vocabulary tokens considered per query token
+# Search: a vocabulary token is scored against a query token only when their padded
+# bigrams overlap this much (Dice). Nearly every token within fuzz.ratio 70 of the
+# query token passes (benchmarks/search_recall.py measures how nearly); most others do not.
+SEARCH_MIN_DICE = 0.3
+TOKENS_LIKE_KEPT = 20_000  # query words remembered with their like vocabulary words, per snapshot
+SEARCH_CHANGES_KEPT = 2000  # speakers changed since the search snapshot before it is taken again
 
 
 def _fold(text: str) -> str:
@@ -122,6 +129,104 @@ class SpeakerEntry:
         return {v.lower() for v in (*self.titles, *self.roles, *self.organisations)}
 
 
+def _bigrams(token: str) -> set[str]:
+    padded = f"^{token}$"
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+class _SearchSnapshot:
+    """Every speaker's normalised names as flat arrays, for search, as the index was at one moment.
+
+    Search scores a query against the names of speakers that have a token like one
+    of the query's (fuzz.ratio >= 70). Done name by name in Python, with the whole
+    vocabulary scored per query token, that cost 9 ms a query at 100,000 speakers;
+    here the vocabulary is narrowed by shared bigrams first (Dice >= SEARCH_MIN_DICE)
+    and the names are gathered and scored as arrays.
+    """
+
+    def __init__(self, entries: Iterable[SpeakerEntry]) -> None:
+        names: list[str] = []
+        owners: list[int] = []
+        counts: list[int] = []
+        token_names: dict[str, list[int]] = {}
+        for entry in entries:
+            for norm in entry.norms:
+                for tok in set(norm.split()):
+                    token_names.setdefault(tok, []).append(len(names))
+                names.append(norm)
+                owners.append(entry.id)
+                counts.append(entry.quote_count)
+        self.names = np.array(names, dtype=object)
+        self.owners = np.array(owners, dtype=np.int64)
+        self.quote_counts = np.array(counts, dtype=np.int64)
+        self.token_names = {tok: np.array(ix, dtype=np.int64) for tok, ix in token_names.items()}
+        self.vocabulary = np.array(list(token_names), dtype=object)
+        postings: dict[str, list[int]] = {}
+        sizes = np.empty(len(self.vocabulary), dtype=np.int32)
+        for i, token in enumerate(token_names):
+            grams = _bigrams(token)
+            sizes[i] = len(grams)
+            for gram in grams:
+                postings.setdefault(gram, []).append(i)
+        self._postings = {gram: np.array(ix, dtype=np.int64) for gram, ix in postings.items()}
+        self._sizes = sizes
+        self._like_cache: dict[tuple[str, float, int], list[str]] = {}  # names are asked for again and again
+
+    def tokens_like(self, token: str, cutoff: float, limit: int) -> list[str]:
+        """Vocabulary tokens with fuzz.ratio >= cutoff to `token`, best first, at most `limit`."""
+        key = (token, cutoff, limit)
+        found = self._like_cache.get(key)
+        if found is None:
+            if len(self._like_cache) >= TOKENS_LIKE_KEPT:
+                self._like_cache.clear()
+            found = self._like_cache[key] = self._tokens_like(token, cutoff, limit)
+        return found
+
+    def _tokens_like(self, token: str, cutoff: float, limit: int) -> list[str]:
+        grams = _bigrams(token)
+        lists = [self._postings[g] for g in grams if g in self._postings]
+        if not lists:
+            return []
+        shared = np.bincount(np.concatenate(lists), minlength=len(self.vocabulary))
+        near = np.flatnonzero(2 * shared >= SEARCH_MIN_DICE * (len(grams) + self._sizes))
+        found = process.extract(token, self.vocabulary[near].tolist(), scorer=fuzz.ratio,
+                                score_cutoff=cutoff, limit=limit)
+        return [t for t, _score, _i in found]
+
+    def _like_any(self, toks: Iterable[str]) -> set[str]:
+        like: set[str] = set()
+        for tok in toks:
+            if tok in self.token_names:
+                like.add(tok)
+            like.update(self.tokens_like(tok, 70.0, TOKEN_CANDIDATES))
+        return like
+
+    def scores(self, lead: tuple[str, ...], qnorm: str, cutoff: float,
+               skip: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """Speaker ids, best scores and quote counts of the speakers here, other than `skip`, with
+        a name word like a `lead` word and a name scoring at least `cutoff`; and whether any
+        name had such a word."""
+        like = self._like_any(lead)
+        none = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64), np.empty(0, dtype=np.int64))
+        if not like:
+            return (*none, False)
+        rows = np.unique(np.concatenate([self.token_names[t] for t in like]))
+        if len(skip):
+            rows = rows[~np.isin(self.owners[rows], skip)]
+        if not len(rows):
+            return (*none, True)
+        scored = process.cdist([qnorm], self.names[rows].tolist(), scorer=fuzz.WRatio, score_cutoff=cutoff,
+                               dtype=np.float64)[0]
+        rows = rows[scored >= cutoff]
+        scores = scored[scored >= cutoff]
+        owners = self.owners[rows]
+        order = np.lexsort((-scores, owners))  # by speaker, best name first
+        rows, owners, scores = rows[order], owners[order], scores[order]
+        first = np.ones(len(owners), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        return owners[first], scores[first], self.quote_counts[rows[first]], True
+
+
 class SpeakerIndex:
     """Every speaker's names in memory: exact lookups, fuzzy matching and search."""
 
@@ -133,6 +238,9 @@ class SpeakerIndex:
         self._anonymous: dict[tuple[str, int | None], set[int]] = {}
         self._token_speakers: dict[str, set[int]] = {}
         self._vocabulary: list[str] | None = None
+        # Search: a snapshot of the names, and the speakers changed since it was taken.
+        self._snapshot: _SearchSnapshot | None = None
+        self._changed: set[int] = set()
         for entry in entries:
             self.upsert(entry)
 
@@ -156,12 +264,16 @@ class SpeakerIndex:
         self._anonymous.clear()
         self._token_speakers.clear()
         self._vocabulary = None
+        self._snapshot = None
+        self._changed.clear()
         for entry in entries:
             self.upsert(entry)
         self.version = version
 
     def upsert(self, entry: SpeakerEntry) -> None:
         self.remove(entry.id)
+        if self._snapshot is not None:
+            self._changed.add(entry.id)
         self._entries[entry.id] = entry
         for alias in entry.aliases:
             if alias.kind == "anonymous":
@@ -181,6 +293,8 @@ class SpeakerIndex:
         old = self._entries.pop(speaker_id, None)
         if old is None:
             return
+        if self._snapshot is not None:
+            self._changed.add(speaker_id)
         for alias in old.aliases:
             table: dict = self._anonymous if alias.kind == "anonymous" else self._exact
             k = (alias.normalised, alias.article_id) if alias.kind == "anonymous" else (alias.kind, alias.normalised)
@@ -215,33 +329,52 @@ class SpeakerIndex:
 
     def search(self, query: str, cutoff: float = 60.0, limit: int = 500) -> list[tuple[SpeakerEntry, float]]:
         """Speakers whose names are like `query`, best first, each with a score 0-100."""
+        return self.search_page(query, cutoff, 0, limit)[1]
+
+    def search_page(
+        self, query: str, cutoff: float = 60.0, offset: int = 0, limit: int = 20
+    ) -> tuple[int, list[tuple[SpeakerEntry, float]]]:
+        """How many speakers match `query`, and a page of them, best first, each with a score 0-100.
+
+        A speaker matches when one of its name tokens is like the query's last token
+        (fuzz.ratio >= 70; like any query token when no name has a token like the
+        last) and one of its names scores at least `cutoff` (fuzz.WRatio) against
+        the query. Ties go to the more quoted, then the older.
+        """
         toks = query_tokens(query)
         if not toks:
-            return []
+            return 0, []
         qnorm = " ".join(toks)
-        candidates: set[int] = set()
-        for tok in toks:
-            candidates |= self._speakers_with_tokens_like(tok, 70.0)
-        if not candidates:
-            return []
-        owners: list[int] = []
-        names: list[str] = []
-        for sid in candidates:
-            for norm in self._entries[sid].norms:
-                owners.append(sid)
-                names.append(norm)
-        best: dict[int, float] = {}
-        for _name, score, i in process.extract(
-            qnorm, names, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=None
-        ):
-            sid = owners[i]
-            if score > best.get(sid, -1.0):
-                best[sid] = float(score)
-        ranked = sorted(
-            ((self._entries[sid], score) for sid, score in best.items()),
-            key=lambda es: (-es[1], -es[0].quote_count, es[0].id),
-        )
-        return ranked[:limit]
+        if self._snapshot is None or len(self._changed) > SEARCH_CHANGES_KEPT:
+            self._snapshot = _SearchSnapshot(self._entries.values())
+            self._changed = set()
+        changed = self._changed
+        skip = np.fromiter(changed, dtype=np.int64, count=len(changed))
+        # The last word leads (in "Martha Smith", the Smiths, not every Martha); the
+        # other words only when no name has a word like the last one.
+        for lead in (toks[-1:], toks[:-1]):
+            ids, scores, counts, found = self._snapshot.scores(lead, qnorm, cutoff, skip)
+            # Speakers written since the snapshot: scored one by one, by the same rule.
+            late: list[tuple[int, float, int]] = []
+            for sid in changed:
+                entry = self._entries.get(sid)
+                if entry is None or not any(fuzz.ratio(tok, name_tok) >= 70.0 for norm in entry.norms
+                                            for name_tok in norm.split() for tok in lead):
+                    continue
+                found = True
+                best = max((fuzz.WRatio(qnorm, norm, score_cutoff=cutoff) for norm in entry.norms), default=0.0)
+                if best >= cutoff:
+                    late.append((sid, best, entry.quote_count))
+            if found or len(toks) == 1:
+                break
+        if late:
+            ids = np.concatenate([ids, np.array([h[0] for h in late], dtype=np.int64)])
+            scores = np.concatenate([scores, np.array([h[1] for h in late], dtype=np.float64)])
+            counts = np.concatenate([counts, np.array([h[2] for h in late], dtype=np.int64)])
+        order = np.lexsort((ids, -counts, -scores))[offset : offset + limit]
+        entries = self._entries
+        return len(ids), [(entries[sid], score) for sid, score in zip(ids[order].tolist(), scores[order].tolist(),
+                                                                       strict=True)]
 
     # --- matching a newly quoted speaker ---------------------------------------
 

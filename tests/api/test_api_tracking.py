@@ -141,3 +141,46 @@ def test_search_scales_without_scanning_everything() -> None:
     per_query = (time.perf_counter() - started) / 20
     assert hits[0][0].id == 99999
     assert per_query < 0.05, per_query  # generous: a scan of every alias in Python would take far longer
+
+
+QUERIES = ["mckenzie", "Kenneth Mckenzy", "sudani", "Mohammed Sudani", "kadhimi", "caggins", "Lloyd Austen",
+           "defense official", "centcom", "Martha Smith", "smith", "Marta Smyth"]
+
+
+def _ranked(index: SpeakerIndex, query: str) -> list[tuple[int, float]]:
+    return [(e.id, round(score, 6)) for e, score in index.search(query)]
+
+
+def test_speakers_written_after_a_search_are_searched_like_the_others(index: SpeakerIndex) -> None:
+    index.search("warmup")  # takes the search snapshot
+    index.upsert(entry(20, "Martha Smith", quotes=9))
+    index.upsert(entry(21, "Martha Jones", quotes=1))
+    index.upsert(entry(22, "John Smyth", quotes=1))
+    index.upsert(entry(5, "Lloyd J. Austin III", "Lloyd Austin", quotes=30))  # changed
+    index.remove(3)
+    assert index.search("smith")[0][0].id == 20
+    assert index.search("kadhimi") == []
+    fresh = SpeakerIndex(index.entries())
+    for query in QUERIES:
+        assert _ranked(index, query) == _ranked(fresh, query), query
+
+
+def test_the_last_word_leads_a_multi_word_search(index: SpeakerIndex) -> None:
+    for sid, name in enumerate(["Martha Jones", "Martha Brown", "Martha Smith", "Paul Smith"], start=30):
+        index.upsert(entry(sid, name))
+    assert [e.id for e, _ in index.search("Martha Smith")][:2] == [32, 33]
+    assert {e.id for e, _ in index.search("Martha Smith")}.isdisjoint({30, 31})  # not every Martha
+    # No name has a word like the last one: the other words choose.
+    assert {e.id for e, _ in index.search("Martha Zzyzx")} >= {30, 31, 32}
+
+
+def test_search_page_counts_every_hit_and_pages_in_rank_order(index: SpeakerIndex) -> None:
+    for sid in range(40, 65):
+        index.upsert(entry(sid, f"Anna Smith{'e' * (sid % 3)}", quotes=sid % 7))
+    everything = index.search("Anna Smith", limit=500)
+    total, first = index.search_page("Anna Smith", 60.0, 0, 10)
+    _, second = index.search_page("Anna Smith", 60.0, 10, 10)
+    assert total == len(everything) >= 20
+    assert [e.id for e, _ in first + second] == [e.id for e, _ in everything[:20]]
+    scores = [(-s, -e.quote_count, e.id) for e, s in everything]
+    assert scores == sorted(scores)
