@@ -2,16 +2,26 @@
 
 Over the PolNeAR dev texts (the seeds when PolNeAR is absent), in one run:
 
-  (a) extract      `Extractor().extract_many(texts, workers=1)`: quotes only, nothing stored
-                   (what `quotelens extract` does)
-  (b) ingest       `api.bulk.ingest_paths(..., workers=1)` into a fresh store: read and parse
-                   the files, extract, match speakers, store (what `quotelens ingest` does)
-  (c) ingest, N    the same with N worker processes (--workers, default 2; 0 skips it)
+  (a) extract      `Extractor().extract_many(texts, workers=1)` in this process: spaCy's
+                   `nlp.pipe` in batches of 16 and the engine's rules; quotes only, nothing
+                   read from files, nothing stored (what `quotelens extract` does)
+  (b) ingest       `api.bulk.ingest_paths(..., workers=1)` in this process, into a fresh
+                   store: read and prepare the files, look up which are stored, then for
+                   each article in turn extract its quotes (`Extractor.extract`, one text at
+                   a time, in a thread of this process) and store it (match speakers, write
+                   one transaction). One core's work, like (a): extraction and storing take
+                   turns, nothing runs alongside (what `quotelens ingest` does)
+  (c) ingest, N    the same with N worker processes extracting (--workers, default 2; 0
+                   skips it); the main process stores
 
 Articles per second and words per second for each, and (b)/(a) (target >= 0.8:
-storing costs at most a fifth of the extraction). Each ingest goes into a new
-empty SQLite file in a temporary folder, or with `--database-url` into that
-database (emptied first: point it at a throw-away database). Words are the
+storing costs at most a fifth of the extraction). For the ingests, "store CPU" is
+the CPU time of this process (all its threads, the SQLite driver's included) spent
+inside `IngestService.ingest`, per article: the store's own cost, free of the
+noise other processes on the machine put into wall-clock figures (for
+PostgreSQL it leaves out the server's side). Each ingest goes into a new empty
+SQLite file in a temporary folder, or with `--database-url` into that database
+(emptied first: point it at a throw-away database). Words are the
 whitespace-separated tokens of the article texts as stored. Measurements are
 repeated (--repeat) in interleaved rounds after a warm-up; ratios use the best.
 `--check` exits with status 1 when (b)/(a) is below the target.
@@ -30,7 +40,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,14 +94,25 @@ async def _reset_database(url: str) -> None:
         await engine.dispose()
 
 
-def ingest_once(staging: Path, files: list[Path], database_url: str | None, workers: int) -> tuple[float, int]:
-    """Ingest `files` into an empty store; (wall seconds, quotes stored). Migration is not timed."""
+@dataclass
+class Measurement:
+    """One run: wall seconds, quotes stored or extracted, and the store's CPU seconds (ingests only)."""
+
+    wall: float
+    quotes: int
+    store_cpu: float | None = None
+
+
+def ingest_once(staging: Path, files: list[Path], database_url: str | None, workers: int) -> Measurement:
+    """Ingest `files` into an empty store. Migration and loading the pipeline are not timed."""
     from api.bulk import ingest_paths
-    from api.services import Services
+    from api.services import PreparedArticle, Services
+    from api.services.ingest import IngestOutcome
     from api.store.migrate import upgrade
+    from attribution.records import Quote
     from quotelens.settings import get_settings
 
-    async def go() -> tuple[float, int]:
+    async def go() -> Measurement:
         if database_url:
             await _reset_database(database_url)
             url = database_url
@@ -100,6 +122,18 @@ def ingest_once(staging: Path, files: list[Path], database_url: str | None, work
             os.unlink(db)
             url = f"sqlite+aiosqlite:///{db}"
         services = Services.build(get_settings(), database_url=url)
+        store_cpu = 0.0
+        store = services.ingest.ingest
+
+        async def timed_store(article: PreparedArticle, quotes: Sequence[Quote]) -> IngestOutcome:
+            nonlocal store_cpu
+            c0 = time.process_time()
+            try:
+                return await store(article, quotes)
+            finally:
+                store_cpu += time.process_time() - c0
+
+        services.ingest.ingest = timed_store  # type: ignore[method-assign]
         try:
             await upgrade(services.store.url.render_as_string(hide_password=False))
             await services.pipeline.extractor()  # loaded before the clock starts, like (a)
@@ -110,7 +144,7 @@ def ingest_once(staging: Path, files: list[Path], database_url: str | None, work
             await services.close()
         if summary.failures:
             raise SystemExit(f"ingest_speed: {len(summary.failures)} articles failed: {summary.failures[:3]}")
-        return wall, summary.quotes
+        return Measurement(wall, summary.quotes, store_cpu)
 
     return asyncio.run(go())
 
@@ -146,12 +180,12 @@ def main(argv: list[str] | None = None) -> int:
 
     extractor = Extractor()
     extractor.extract_many(texts[:4])  # warm-up: lazy loads, caches
-    runs: dict[str, Callable[[Path], tuple[float, int]]] = {}
+    runs: dict[str, Callable[[Path], Measurement]] = {}
 
-    def extract_run(_staging: Path) -> tuple[float, int]:
+    def extract_run(_staging: Path) -> Measurement:
         t0 = time.perf_counter()
         n = sum(len(qs) for qs in extractor.extract_many(texts, workers=1))
-        return time.perf_counter() - t0, n
+        return Measurement(time.perf_counter() - t0, n)
 
     runs["(a) extract, 1 process"] = extract_run
     runs["(b) ingest, workers=1"] = lambda staging: ingest_once(staging, files, args.database_url, 1)
@@ -161,23 +195,28 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     load_before = os.getloadavg()[0]
-    seconds: dict[str, list[float]] = {name: [] for name in runs}
-    quotes: dict[str, int] = {}
+    measured: dict[str, list[Measurement]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory(prefix="ingest_speed_") as staging:
         for _ in range(args.repeat):  # interleaved, so drift affects all alike
             for name, run in runs.items():
-                wall, n = run(Path(staging))
-                seconds[name].append(wall)
-                quotes[name] = n
+                measured[name].append(run(Path(staging)))
 
+    print("\n(a) Extractor.extract_many(texts, workers=1): nlp.pipe in batches of 16, this process, nothing stored")
+    print("(b) api.bulk.ingest_paths(workers=1): per article, Extractor.extract in a thread of this process,")
+    print("    then the store; the two take turns (one core's work, like (a))")
+    if args.workers > 1:
+        print(f"(c) api.bulk.ingest_paths(workers={args.workers}): {args.workers} processes extract, this one stores")
     print(f"\n{'':26} {'best s':>7} {'median s':>9} {'articles/s':>11} {'words/s':>9}"
-          f" {'words/s (median)':>17} {'quotes':>7}")
+          f" {'words/s (median)':>17} {'quotes':>7} {'store CPU ms/article':>21}")
     rate: dict[str, float] = {}
-    for name, secs in seconds.items():
+    for name, runs_of in measured.items():
+        secs = [m.wall for m in runs_of]
         best, median = min(secs), statistics.median(secs)
         rate[name] = words / best
+        cpu = [m.store_cpu for m in runs_of if m.store_cpu is not None]
+        store = f"{1000 * min(cpu) / len(texts):.1f} (median {1000 * statistics.median(cpu) / len(texts):.1f})" if cpu else "-"
         print(f"{name:26} {best:7.2f} {median:9.2f} {len(texts) / best:11.2f} {words / best:9,.0f}"
-              f" {words / median:17,.0f} {quotes[name]:7}")
+              f" {words / median:17,.0f} {runs_of[-1].quotes:7} {store:>21}")
     names = list(rate)
     ratio = rate[names[1]] / rate[names[0]]
     verdict = "ok" if ratio >= TARGET else "BELOW TARGET"
