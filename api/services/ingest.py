@@ -163,12 +163,12 @@ class _Placement:
     matched: set[int] = field(default_factory=set)
 
 
-def valid_quotes(quotes: Sequence[EngineQuote], text_length: int) -> list[EngineQuote]:
+def _valid_quotes(quotes: Sequence[EngineQuote], text_length: int) -> list[EngineQuote]:
     """The quotes that can be stored, in text order."""
     return [q for q in sorted(quotes, key=lambda q: (q.start, q.end)) if _valid_quote(q, text_length)]
 
 
-def place_quotes(
+def _place_quotes(
     index: SpeakerIndex, article_id: int, quotes: Sequence[EngineQuote], threshold: float
 ) -> _Placement:
     """Resolve each quote's speaker to a tracked one or to a speaker new in this article.
@@ -323,7 +323,6 @@ class IngestService:
 
     async def ingest(self, article: PreparedArticle, quotes: Sequence[EngineQuote]) -> IngestOutcome:
         """Store an article with its quotes, or find it stored already (created=False)."""
-        stored = valid_quotes(quotes, len(article.text))
         try:
             async with self.store.write() as session:
                 await self.directory.sync_for_write(session)
@@ -333,6 +332,7 @@ class IngestService:
                 if existing is not None:
                     return IngestOutcome(existing, created=False)
                 seen_on = article.published or datetime.now(UTC).date()
+                stored = _valid_quotes(quotes, len(article.text))
                 article_id = await session.scalar(
                     insert(_ARTICLES)
                     .values(
@@ -382,7 +382,7 @@ class IngestService:
                 await session.execute(delete(Mention).where(Mention.article_id == article_id))
                 await session.execute(delete(Quote).where(Quote.article_id == article_id))
                 attached = await self._attach(
-                    session, article_id, row.text, row.seen_on, valid_quotes(quotes, len(row.text))
+                    session, article_id, row.text, row.seen_on, _valid_quotes(quotes, len(row.text))
                 )
                 row.quote_count = attached.quotes
                 affected = before | set(attached.facts)
@@ -415,10 +415,10 @@ class IngestService:
     ) -> _Attached:
         """Insert an article's quotes and mentions, resolving each speaker to a tracked one.
 
-        Speakers are matched in memory first (`place_quotes`); then each table gets
+        Speakers are matched in memory first (`_place_quotes`); then each table gets
         one batched statement or a few, not one round trip per quote.
         """
-        placement = place_quotes(self.directory.index, article_id, quotes, self.match_threshold)
+        placement = _place_quotes(self.directory.index, article_id, quotes, self.match_threshold)
         ids = await self._write_speakers(session, article_id, placement)
 
         def real(speaker_id: int | None) -> int | None:
@@ -427,30 +427,7 @@ class IngestService:
         quote_ids = await _insert_returning_ids(
             session,
             _QUOTES,
-            [
-                {
-                    "article_id": article_id,
-                    "speaker_id": real(p.speaker_id),
-                    "start_offset": q.start,
-                    "end_offset": q.end,
-                    "text": q.text,
-                    "kind": q.kind,
-                    "cue": clip(q.cue, 200),
-                    "cue_lemma": clip(q.cue_lemma, 200),
-                    "cue_start": q.cue_start,
-                    "cue_end": q.cue_end,
-                    "mention": clip(q.mention, 300),
-                    "mention_start": q.speaker_start,
-                    "mention_end": q.speaker_end,
-                    "via": clip(q.via, 300),
-                    "confidence": _finite(float(q.confidence)),
-                    "evidence": {str(k): str(v) for k, v in (q.evidence or {}).items()},
-                    "context": make_context(text, q.start, q.end),
-                    "seen_on": seen_on,
-                }
-                for p in placement.quotes
-                for q in (p.quote,)
-            ],
+            [_quote_row(p.quote, real(p.speaker_id), article_id, text, seen_on) for p in placement.quotes],
             sqlite=self.store.is_sqlite,
         )
         result = _Attached(
@@ -560,6 +537,29 @@ class IngestService:
                 seen_again,
             )
         return ids
+
+
+def _quote_row(q: EngineQuote, speaker_id: int | None, article_id: int, text: str, seen_on: date) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "speaker_id": speaker_id,
+        "start_offset": q.start,
+        "end_offset": q.end,
+        "text": q.text,
+        "kind": q.kind,
+        "cue": clip(q.cue, 200),
+        "cue_lemma": clip(q.cue_lemma, 200),
+        "cue_start": q.cue_start,
+        "cue_end": q.cue_end,
+        "mention": clip(q.mention, 300),
+        "mention_start": q.speaker_start,
+        "mention_end": q.speaker_end,
+        "via": clip(q.via, 300),
+        "confidence": _finite(float(q.confidence)),
+        "evidence": {str(k): str(v) for k, v in (q.evidence or {}).items()},
+        "context": make_context(text, q.start, q.end),
+        "seen_on": seen_on,
+    }
 
 
 def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
