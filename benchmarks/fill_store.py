@@ -340,7 +340,9 @@ def _sqlite_fill(path: str, gen: Generator, progress: bool) -> None:
     for _name, sql in kept:
         con.execute(sql)
     if con.execute("SELECT 1 FROM sqlite_master WHERE name='quotes_fts'").fetchone():
-        con.execute("INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild')")
+        # As the triggers of migration 0002 index each quote.
+        con.execute("INSERT INTO quotes_fts(rowid, text, speaker, kind) SELECT "
+                    "(CAST(julianday(seen_on) AS INTEGER) << 32) | id, text, 's' || speaker_id, kind FROM quotes")
     con.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'speakers_version'")
     con.execute("ANALYZE")
     con.close()

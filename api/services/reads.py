@@ -37,15 +37,15 @@ from api.schemas import (
 from api.services.directory import VERSION_KEY
 from api.store.db import Store
 from api.store.fastread import Prepared, as_date
-from api.store.models import Article, Quote, Speaker, StoreMeta
+from api.store.models import QUOTE_KINDS, Article, Quote, Speaker, StoreMeta
 
 __all__ = ["QuoteFilter", "QuoteService", "ArticleService", "fts5_query"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# SQLite topic search: from this many matching quotes on, reading quotes newest first and
-# keeping the matching ones beats sorting every match (about sqrt(20 x 1,000,000) = 4,500
-# for a page of 20 out of a million quotes; lower is safe for smaller stores).
-FTS_WALK_THRESHOLD = 3000
+# SQLite: a quote's full-text rowid is (day of seen_on << 32) | id (migration 0002), so
+# the index yields matches newest first; the low 32 bits are the quote id.
+FTS_ID_MASK = 0xFFFFFFFF
+_FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
 TOTALS_KEPT = 4096  # quote totals remembered per process, by filter
 # The store's write counter: every ingest and speaker edit advances it (api.services.directory).
 _STORE_VERSION = (
@@ -57,6 +57,22 @@ def fts5_query(q: str) -> str | None:
     """Topic words as an FTS5 query: every word must occur (stemmed); None when there are none."""
     words = _WORD.findall(q)
     return " ".join(f'"{w}"' for w in words[:32]) or None
+
+
+def _fts_match(words: str, f: QuoteFilter) -> str:
+    """The FTS5 query of a SQLite listing with topic words: the words in the text, and the
+    speaker and kind columns (migration 0002) for those filters."""
+    match = f"text : ({words})"
+    if f.speaker_ids is not None:
+        match += " AND (" + " OR ".join(f'speaker : "s{int(sid)}"' for sid in f.speaker_ids) + ")"
+    if f.kind is not None:
+        match += f' AND kind : "{f.kind}"'
+    return match
+
+
+def _fts_day(day: date) -> int:
+    """What SQLite's CAST(julianday(day) AS INTEGER) gives: the high half of an FTS rowid."""
+    return day.toordinal() + 1_721_424
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +129,15 @@ class _Shape:
         return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic)
 
     @property
-    def counted_in_fts(self) -> bool:
-        """SQLite, topic words only: the full-text index counts the matches by itself."""
-        return self.sqlite and self.topic and self.speakers < 0 and not (self.since or self.until or self.kind)
+    def in_fts(self) -> bool:
+        """SQLite with topic words: the full-text index finds, orders and counts the matches by itself."""
+        return self.sqlite and self.topic
 
 
 def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
     """A filter's shape and the values of its parameters; None when it can match nothing."""
+    if f.kind is not None and f.kind not in QUOTE_KINDS:
+        return None
     params: dict[str, Any] = {}
     speakers = -1
     if f.speaker_ids is not None:
@@ -133,6 +151,11 @@ def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
         if not words:
             return None
         params["words"] = words
+        if sqlite:
+            # The full-text index answers it all: speaker and kind are its columns, dates its rowids.
+            params["match"] = _fts_match(words, f)
+            params["low"] = _fts_day(f.since) << 32 if f.since is not None else 0
+            params["high"] = (_fts_day(f.until) + 1) << 32 if f.until is not None else 2**63 - 1
     if f.since is not None:
         params["since"] = f.since
     if f.until is not None:
@@ -143,13 +166,8 @@ def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
     return shape, params
 
 
-def _conditions(shape: _Shape, *, walk_newest: bool = False) -> list[ColumnElement[bool] | TextClause]:
-    """The WHERE conditions of a shape, with named parameters.
-
-    `walk_newest` (SQLite): keep the full-text match from driving the query, so
-    SQLite reads quotes newest first along `ix_quotes_seen_on_id` and stops at
-    the page's end; right when many quotes match, wrong when few do.
-    """
+def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
+    """The WHERE conditions of a shape, with named parameters."""
     conds: list[ColumnElement[bool] | TextClause] = []
     if shape.speakers == 1:
         conds.append(Quote.speaker_id == bindparam("sid0"))
@@ -161,12 +179,7 @@ def _conditions(shape: _Shape, *, walk_newest: bool = False) -> list[ColumnEleme
         conds.append(Quote.seen_on <= bindparam("until", type_=Date))
     if shape.kind:
         conds.append(Quote.kind == bindparam("kind"))
-    if shape.topic and shape.sqlite:
-        # "+quotes.id" is quotes.id that SQLite may not look up by: no FTS-driven plan.
-        matched = literal_column("+quotes.id") if walk_newest else Quote.id
-        conds.append(matched.in_(select(literal_column("rowid")).select_from(text("quotes_fts"))
-                                 .where(text("quotes_fts MATCH :words"))))
-    elif shape.topic:
+    if shape.topic:  # PostgreSQL; on SQLite such listings are answered by the full-text index
         conds.append(text("quotes.text_tsv @@ plainto_tsquery('english', :words)"))
     return conds
 
@@ -178,9 +191,9 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.coalesce(func.sum(Speaker.quote_count), 0)).where(
             Speaker.id.in_([bindparam(f"sid{i}") for i in range(shape.speakers)])
         )
-    if shape.counted_in_fts:
+    if shape.in_fts:
         # Counted in the full-text index alone (its doclists), without probing each matching quote.
-        return select(func.count()).select_from(text("quotes_fts")).where(text("quotes_fts MATCH :words"))
+        return select(func.count()).select_from(text("quotes_fts")).where(_FTS_WHERE)
     return select(func.count(Quote.id)).where(and_(true(), *_conditions(shape)))
 
 
@@ -190,9 +203,22 @@ def _total_query(shape: _Shape) -> Prepared:
 
 
 @lru_cache(maxsize=512)
-def _page_query(shape: _Shape, extra: str | None = None, walk_newest: bool = False) -> Prepared:
+def _page_query(shape: _Shape, extra: str | None = None) -> Prepared:
     """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version")."""
-    query = _quote_select().where(and_(true(), *_conditions(shape, walk_newest=walk_newest)))
+    if shape.in_fts:
+        # The full-text index hands over one page, newest first.
+        rowid = literal_column("rowid")
+        hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(_FTS_WHERE)
+                .order_by(rowid.desc()).limit(bindparam("limit_")).offset(bindparam("offset_")).subquery("hits"))
+        return Prepared(
+            select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
+            .select_from(hits)
+            .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
+            .join(Article, Article.id == Quote.article_id)
+            .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+            .order_by(hits.c.key.desc())
+        )
+    query = _quote_select().where(and_(true(), *_conditions(shape)))
     if extra == "total":
         # The total (a sum of speaker counters) rides along as a scalar subquery, evaluated once.
         query = query.add_columns(_total_select(shape).scalar_subquery().label("total_"))
@@ -218,19 +244,13 @@ class QuoteService:
         shape, params = bound
         params["limit_"], params["offset_"] = limit, offset
         rows = self.store.rows
-        if shape.counted_in_fts:
-            # The count is cheap, and it says which plan is quicker.
-            total = int((await rows(_total_query(shape), params))[0][0] or 0)
-            if total == 0 or offset >= total:
-                return QuotePage(items=[], total=total, limit=limit, offset=offset)
-            page = await rows(_page_query(shape, walk_newest=total >= FTS_WALK_THRESHOLD), params)
-        elif shape.only_speakers:
+        if shape.only_speakers:
             page = await rows(_page_query(shape, "total"), params)
             total = int(page[0][_EXTRA]) if page else int((await rows(_total_query(shape), params))[0][0] or 0)
         else:
-            # Counting every match (a topic word in 60,000 quotes) costs far more than the
-            # page. Totals are kept per filter for as long as the store's write counter
-            # (bumped by every ingest and speaker edit) stays where it was.
+            # Counting every match (a topic word in 60,000 quotes) costs more than the
+            # page, even in the full-text index. Totals are kept per filter for as long as
+            # the store's write counter (bumped by every ingest and speaker edit) stays put.
             page = await rows(_page_query(shape, "version"), params)
             key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind)
             known = self._totals.get(key)
