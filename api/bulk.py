@@ -4,8 +4,6 @@ Used by `quotelens ingest` and by `quotelens serve` to load the seeds. Each
 article is committed on its own (with its quotes), so an interrupted run keeps
 everything it reported and a re-run skips it. `on_article` hears about each
 article only after its transaction committed: what it is told is in the store.
-With worker processes, they extract the next batch while this process stores
-the current one; with one worker, extraction and storing take turns in this process.
 """
 
 from __future__ import annotations
@@ -104,18 +102,6 @@ class _Extraction:
                 initargs=(services.settings.spacy_model,),
             )
 
-    @property
-    def in_workers(self) -> bool:
-        """Whether extraction runs in worker processes (so it can go on while this process stores)."""
-        return self.pool is not None
-
-    def start(self, texts: Sequence[str]) -> asyncio.Future[list[list[Quote] | BaseException]]:
-        """Hand texts to the worker processes now; the future gives their quotes in order."""
-        assert self.pool is not None
-        loop = asyncio.get_running_loop()
-        futures = [loop.run_in_executor(self.pool, _extract_in_worker, t) for t in texts]
-        return asyncio.gather(*futures, return_exceptions=True)
-
     async def run(self, texts: Sequence[str]) -> list[list[Quote] | BaseException]:
         if self.pool is None:
             out: list[list[Quote] | BaseException] = []
@@ -125,7 +111,9 @@ class _Extraction:
                 except ApiError as exc:
                     out.append(exc)
             return out
-        return list(await self.start(texts))
+        loop = asyncio.get_running_loop()
+        futures = [loop.run_in_executor(self.pool, _extract_in_worker, t) for t in texts]
+        return list(await asyncio.gather(*futures, return_exceptions=True))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -174,33 +162,12 @@ async def ingest_paths(
     extraction = _Extraction(services, workers)
     bar = tqdm(total=total, unit="article", desc="ingest", disable=not progress, file=stream or sys.stderr,
                dynamic_ncols=True)
-    handle = on_article or _ignore
-
-    async def store(batch: _Batch) -> None:
-        await _ingest_batch(services, batch, extraction, summary, reprocess, handle)
-        bar.update(batch.size)
-        bar.set_postfix(new=summary.articles_new, quotes=summary.quotes, refresh=False)
-
-    extracting: list[_Batch] = []  # worker processes only: at most the batch ahead of the one being stored
     try:
-        for items in _batches(_all_items(sources), max(1, batch_size)):
-            batch = _prepare_batch(services, items)
-            if not extraction.in_workers:
-                await store(batch)
-                continue
-            # The workers extract this batch while this process stores the one before.
-            await _start_extraction(services, batch, extraction, reprocess)
-            extracting.append(batch)
-            if len(extracting) > 1:
-                await store(extracting[0])
-                extracting.pop(0)
-        while extracting:
-            await store(extracting[0])
-            extracting.pop(0)
+        for batch in _batches(_all_items(sources), max(1, batch_size)):
+            await _ingest_batch(services, batch, extraction, summary, reprocess, on_article or _ignore)
+            bar.update(len(batch))
+            bar.set_postfix(new=summary.articles_new, quotes=summary.quotes, refresh=False)
     finally:
-        for batch in extracting:
-            if batch.extracting is not None:
-                batch.extracting.cancel()
         bar.close()
         extraction.close()
     return summary
@@ -210,50 +177,9 @@ def _ignore(_result: ArticleResult) -> None:
     pass
 
 
-@dataclass
-class _Batch:
-    """Input articles read and checked, on their way to the store."""
-
-    size: int
-    # (origin, error, article) in input order; article is None when it cannot be stored.
-    entries: list[tuple[str, str | None, PreparedArticle | None]] = field(default_factory=list)
-    # Quotes being extracted ahead in worker processes, for the articles with these hashes.
-    extracting: asyncio.Future[list[list[Quote] | BaseException]] | None = None
-    extracted_hashes: list[str] = field(default_factory=list)
-
-    @property
-    def articles(self) -> list[tuple[str, PreparedArticle]]:
-        return [(origin, article) for origin, _, article in self.entries if article is not None]
-
-
-def _prepare_batch(services: Services, items: list[SourceItem]) -> _Batch:
-    """Read and check a batch's articles; nothing is reported or stored yet."""
-    batch = _Batch(size=len(items))
-    for item in items:
-        if item.article is None:
-            batch.entries.append((item.origin, item.error or "unreadable", None))
-            continue
-        try:
-            article = prepare_article(item.article, services.settings.max_article_chars)
-        except ApiError as exc:
-            batch.entries.append((item.origin, exc.detail, None))
-            continue
-        batch.entries.append((item.origin, None, article))
-    return batch
-
-
-async def _start_extraction(services: Services, batch: _Batch, extraction: _Extraction, reprocess: bool) -> None:
-    """Give the worker processes the batch's articles that will need quotes (stored ones only to reprocess)."""
-    articles = list({a.content_hash: a for _, a in batch.articles}.values())  # a repeated text once
-    stored = set() if reprocess else await services.ingest.stored_hashes([a.content_hash for a in articles])
-    wanted = [a for a in articles if a.content_hash not in stored]
-    batch.extracted_hashes = [a.content_hash for a in wanted]
-    batch.extracting = extraction.start([a.text for a in wanted])
-
-
 async def _ingest_batch(
     services: Services,
-    batch: _Batch,
+    batch: list[SourceItem],
     extraction: _Extraction,
     summary: IngestSummary,
     reprocess: bool,
@@ -265,17 +191,21 @@ async def _ingest_batch(
 
     prepared: list[tuple[str, PreparedArticle]] = []
     seen: set[str] = set()
-    for origin, error, article in batch.entries:
-        if article is None:
-            fail(origin, error or "unreadable")
+    for item in batch:
+        if item.article is None:
+            fail(item.origin, item.error or "unreadable")
+            continue
+        try:
+            article = prepare_article(item.article, services.settings.max_article_chars)
+        except ApiError as exc:
+            fail(item.origin, exc.detail)
             continue
         if article.content_hash in seen:  # the same text twice in one batch
             summary.articles_skipped += 1
-            on_article(ArticleResult(origin, "already stored", article.content_hash))
+            on_article(ArticleResult(item.origin, "already stored", article.content_hash))
             continue
         seen.add(article.content_hash)
-        prepared.append((origin, article))
-    # Asked now, not when extraction started: the previous batch may have stored some since.
+        prepared.append((item.origin, article))
     stored = await services.ingest.stored_hashes([a.content_hash for _, a in prepared])
     if not reprocess:
         for origin, a in prepared:
@@ -283,7 +213,7 @@ async def _ingest_batch(
                 summary.articles_skipped += 1
                 on_article(ArticleResult(origin, "already stored", a.content_hash))
         prepared = [(o, a) for o, a in prepared if a.content_hash not in stored]
-    results = await _quotes_for(batch, [a for _, a in prepared], extraction)
+    results = await extraction.run([a.text for _, a in prepared])
     for (origin, article), quotes in zip(prepared, results, strict=True):
         if isinstance(quotes, BaseException):
             fail(origin, f"extraction failed: {quotes}")
@@ -306,18 +236,3 @@ async def _ingest_batch(
         summary.quotes += outcome.quotes
         summary.speakers_new += outcome.speakers_new
         summary.speakers_matched += outcome.speakers_matched
-
-
-async def _quotes_for(
-    batch: _Batch, articles: list[PreparedArticle], extraction: _Extraction
-) -> list[list[Quote] | BaseException]:
-    """The quotes of each article: from the extraction started ahead, the rest extracted now."""
-    ready: dict[str, list[Quote] | BaseException] = {}
-    if batch.extracting is not None:
-        ready = dict(zip(batch.extracted_hashes, await batch.extracting, strict=True))
-        batch.extracting = None
-    missing = [a for a in articles if a.content_hash not in ready]
-    if missing:
-        ready.update(zip([a.content_hash for a in missing], await extraction.run([a.text for a in missing]),
-                         strict=True))
-    return [ready[a.content_hash] for a in articles]
