@@ -29,10 +29,11 @@ def key_is_valid(given: str | None, keys: tuple[str, ...]) -> bool:
     return ok
 
 
-def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Writes need a valid key whenever keys are configured; reads too if so configured.
 
-    Probes (/health, /ready) and the API docs (/schema) stay open.
+    Probes (/health, /ready) and the API docs (/schema) stay open. A coroutine because
+    Litestar runs a plain function guard in a worker thread: a thread hop per request.
     """
     settings = connection.app.state.settings
     keys: tuple[str, ...] = settings.api_keys

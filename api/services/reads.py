@@ -46,6 +46,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # the index yields matches newest first; the low 32 bits are the quote id.
 FTS_ID_MASK = 0xFFFFFFFF
 _FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
+INLINE_OFFSET = 1000  # a speaker's page starting this far in is still read inline (api.store.fastread)
 TOTALS_KEPT = 4096  # quote totals remembered per process, by filter
 # The store's write counter: every ingest and speaker edit advances it (api.services.directory).
 _STORE_VERSION = (
@@ -203,8 +204,10 @@ def _total_query(shape: _Shape) -> Prepared:
 
 
 @lru_cache(maxsize=512)
-def _page_query(shape: _Shape, extra: str | None = None) -> Prepared:
-    """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version")."""
+def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = False) -> Prepared:
+    """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version").
+
+    `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
     if shape.in_fts:
         # The full-text index hands over one page, newest first.
         rowid = literal_column("rowid")
@@ -226,7 +229,8 @@ def _page_query(shape: _Shape, extra: str | None = None) -> Prepared:
         query = query.add_columns(_STORE_VERSION.label("version_"))
     query = query.order_by(Quote.seen_on.desc(), Quote.id.desc()).limit(bindparam("limit_")).offset(
         bindparam("offset_"))
-    return Prepared(query)
+    # A speaker's newest quotes: a short walk along ix_quotes_speaker_id_seen_on_id.
+    return Prepared(query, inline=shape.only_speakers and near_start)
 
 
 class QuoteService:
@@ -245,7 +249,7 @@ class QuoteService:
         params["limit_"], params["offset_"] = limit, offset
         rows = self.store.rows
         if shape.only_speakers:
-            page = await rows(_page_query(shape, "total"), params)
+            page = await rows(_page_query(shape, "total", offset <= INLINE_OFFSET), params)
             total = int(page[0][_EXTRA]) if page else int((await rows(_total_query(shape), params))[0][0] or 0)
         else:
             # Counting every match (a topic word in 60,000 quotes) costs more than the

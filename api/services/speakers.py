@@ -64,7 +64,7 @@ def _locate_select(by: str) -> Prepared:
     moved: Any = select(SpeakerRedirect.speaker_id, literal_column("1")).where(
         (SpeakerRedirect.old_id if by == "id" else SpeakerRedirect.old_slug) == ident)
     both = union_all(direct, moved).subquery()
-    return Prepared(select(both.c.id).order_by(both.c.rank).limit(1))
+    return Prepared(select(both.c.id).order_by(both.c.rank).limit(1), inline=True)
 
 
 def _detail_select(by: str) -> Prepared:
@@ -86,7 +86,7 @@ def _detail_select(by: str) -> Prepared:
         none, none, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen, SpeakerAttribute.id,
     ).where(SpeakerAttribute.speaker_id == sid)
     both = union_all(speaker_q, aliases_q, attrs_q).subquery()
-    return Prepared(select(both).order_by(both.c.part, both.c.first_seen, both.c.row_id))
+    return Prepared(select(both).order_by(both.c.part, both.c.first_seen, both.c.row_id), inline=True)
 
 
 _LOCATE = {"id": _locate_select("id"), "slug": _locate_select("slug")}

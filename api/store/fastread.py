@@ -13,7 +13,9 @@ compiled once per dialect. Readers run it:
 
 - SQLite: plain `sqlite3` connections, one per reader thread, in `query_only`
   mode; each call is one hop to a thread, and the driver releases the GIL while
-  SQLite works, so a read overlaps the event loop.
+  SQLite works, so a read overlaps the event loop. Statements marked `inline`
+  (short index lookups) run on the event loop's thread instead, with a short
+  busy timeout; should SQLite be busy, they go to a thread like the others.
 - PostgreSQL: an asyncpg pool of its own (no pre-ping round trip per checkout);
   a read that finds its pooled connection dead is retried once on a fresh one.
 
@@ -37,6 +39,7 @@ from sqlalchemy.sql import ClauseElement
 __all__ = ["Prepared", "Reader", "Row", "SqliteReader", "PostgresReader", "as_date"]
 
 Row = Sequence[Any]
+INLINE_BUSY_TIMEOUT_MS = 50  # an inline read waits at most this long on the event loop's thread
 
 
 def as_date(value: date | str | None) -> date | None:
@@ -51,10 +54,13 @@ class Prepared:
     parameters the statement fixed itself (say, a `LIMIT 1`) keep their values.
     """
 
-    __slots__ = ("statement", "_compiled")
+    __slots__ = ("statement", "inline", "_compiled")
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, *, inline: bool = False) -> None:
         self.statement = statement
+        # A lookup along an index that reads a few rows (tens of microseconds): SQLite runs it on
+        # the event loop's own thread, where a hop to a reader thread would cost more than the read.
+        self.inline = inline
         self._compiled: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {}
 
     def compiled(self, dialect: Dialect) -> tuple[str, tuple[str, ...], dict[str, Any]]:
@@ -100,11 +106,11 @@ class SqliteReader:
         self._opened: list[sqlite3.Connection] = []
         self._opened_lock = threading.Lock()
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self, busy_timeout_ms: int | None = None) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if con is None:
             con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=256)
-            con.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
+            con.execute(f"PRAGMA busy_timeout={busy_timeout_ms or self.busy_timeout_ms}")
             con.execute("PRAGMA query_only=ON")
             self._local.connection = con
             with self._opened_lock:
@@ -116,9 +122,14 @@ class SqliteReader:
 
     async def rows(self, query: Prepared, params: Mapping[str, Any]) -> list[Row]:
         sql, args = query.arguments(self._dialect, params)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._run, sql, tuple(_sqlite_arg(a) for a in args)
-        )
+        values = tuple(_sqlite_arg(a) for a in args)
+        if query.inline:
+            try:
+                return self._connection(INLINE_BUSY_TIMEOUT_MS).execute(sql, values).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, sql, values)
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
