@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -60,13 +61,20 @@ def create_app(
     settings = settings or get_settings()
     services = Services.build(settings, extractor=extractor, database_url=database_url)
 
+    warm_up: list[asyncio.Task[None]] = []
+
     async def on_startup(app: Litestar) -> None:
         if migrate:
             await upgrade(str(services.store.url.render_as_string(hide_password=False)))
         services.pipeline.start_loading()
+        # The speaker index loads in the background now, not during the first search.
+        warm_up.append(asyncio.create_task(_load_speaker_index(services)))
         log.info("quotelens API on %s", services.store.display_url)
 
     async def on_shutdown(app: Litestar) -> None:
+        for task in warm_up:
+            task.cancel()
+        await asyncio.gather(*warm_up, return_exceptions=True)
         await services.close()
 
     middleware: list[Any] = [reject_unreadable_requests]
@@ -108,6 +116,13 @@ def create_app(
         on_app_init=[_quiet_logging],
         debug=False,
     )
+
+
+async def _load_speaker_index(services: Services) -> None:
+    try:
+        await services.directory.ensure_fresh()
+    except Exception as exc:  # the database may be away at start: the first search tries again
+        log.warning("speaker index not loaded at start: %s: %s", type(exc).__name__, exc)
 
 
 def _quiet_logging(app_config: AppConfig) -> AppConfig:

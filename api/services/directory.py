@@ -26,6 +26,13 @@ __all__ = ["SpeakerDirectory", "VERSION_KEY"]
 VERSION_KEY = "speakers_version"
 
 
+def _searchable_index(entries: list[SpeakerEntry], version: int) -> SpeakerIndex:
+    index = SpeakerIndex(entries)
+    index.version = version
+    index.prepare_search()
+    return index
+
+
 class SpeakerDirectory:
     """The index of this process and the rules for refreshing it."""
 
@@ -123,7 +130,11 @@ class SpeakerDirectory:
                 return self.index
             async with self.store.read() as session:
                 version = await self.stored_version(session)
-                if version != self.index.version:
-                    self.index.replace_all(await self.load_entries(session), version)
+                entries = await self.load_entries(session) if version != self.index.version else None
+            if entries is not None:
+                # A new index is built aside, in a thread (100,000 speakers take seconds of CPU),
+                # while this one keeps serving; a write meanwhile leaves it a version behind,
+                # which the next check (or the write path's own) catches.
+                self.index = await asyncio.to_thread(_searchable_index, entries, version)
             self.index.checked_at = time.monotonic()
         return self.index
