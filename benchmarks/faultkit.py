@@ -217,6 +217,27 @@ def store_snapshot(url: str) -> Snapshot:
     )
 
 
+def _fts_problems(path: str) -> list[str]:
+    """The full-text index against itself and against the quotes (each quote once, under its key)."""
+    db = sqlite3.connect(path)  # FTS5's integrity-check is an INSERT: not on a read-only connection
+    try:
+        try:
+            db.execute("INSERT INTO quotes_fts(quotes_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            return [f"quotes_fts integrity-check: {exc}"]
+        indexed = db.execute("SELECT count(*) FROM quotes_fts").fetchone()[0]
+        quotes = db.execute("SELECT count(*) FROM quotes").fetchone()[0]
+        missing = db.execute(
+            "SELECT count(*) FROM quotes WHERE ((CAST(julianday(seen_on) AS INTEGER) << 32) | id) "
+            "NOT IN (SELECT rowid FROM quotes_fts)"
+        ).fetchone()[0]
+    finally:
+        db.close()
+    if indexed != quotes or missing:
+        return [f"quotes_fts: {indexed} rows for {quotes} quotes, {missing} quotes not indexed under their key"]
+    return []
+
+
 def integrity_problems(url: str) -> list[str]:
     """What is wrong with the store (empty when nothing is)."""
     problems = []
@@ -229,6 +250,8 @@ def integrity_problems(url: str) -> list[str]:
             fk = db.execute("PRAGMA foreign_key_check").fetchall()
             if fk:
                 problems.append(f"PRAGMA foreign_key_check: {fk[:5]}")
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'quotes_fts'").fetchone():
+                problems += _fts_problems(_sqlite_path(url))
         finally:
             db.close()
     tables = _tables(url)
