@@ -41,6 +41,9 @@ class SpeakerDirectory:
         self.refresh_seconds = refresh_seconds
         self.index = SpeakerIndex()
         self._rebuild_lock: asyncio.Lock | None = None
+        # Writes begun or finished in this process; an index built aside meanwhile may miss
+        # what the write path saw, so it is not swapped in (see `ensure_fresh`).
+        self._writes = 0
 
     def invalidate(self) -> None:
         """Forget what the index reflects: the next use rebuilds it from the store."""
@@ -102,6 +105,7 @@ class SpeakerDirectory:
 
     async def sync_for_write(self, session: AsyncSession) -> None:
         """Inside a write transaction (which holds the write lock): make the index current."""
+        self._writes += 1
         version = await self.stored_version(session)
         if version != self.index.version:
             self.index.replace_all(await self.load_entries(session), version)
@@ -111,6 +115,7 @@ class SpeakerDirectory:
         self, session: AsyncSession, touched: Iterable[int], removed: Iterable[int] = ()
     ) -> None:
         """At the end of a write transaction: bump the version and update the touched speakers."""
+        self._writes += 1
         version = await self.bump_version(session)
         for sid in removed:
             self.index.remove(sid)
@@ -128,13 +133,18 @@ class SpeakerDirectory:
         async with self._rebuild_lock:
             if self.index.version is not None and time.monotonic() - self.index.checked_at < self.refresh_seconds:
                 return self.index
+            writes = self._writes
             async with self.store.read() as session:
                 version = await self.stored_version(session)
                 entries = await self.load_entries(session) if version != self.index.version else None
             if entries is not None:
                 # A new index is built aside, in a thread (100,000 speakers take seconds of CPU),
-                # while this one keeps serving; a write meanwhile leaves it a version behind,
-                # which the next check (or the write path's own) catches.
-                self.index = await asyncio.to_thread(_searchable_index, entries, version)
+                # while this one keeps serving. If this process wrote meanwhile, the write path
+                # has made the current index newer than what was read here, and swapping in the
+                # built one mid-write would let the write stamp it current while it lacks what
+                # other processes wrote since the read: keep the current one then.
+                built = await asyncio.to_thread(_searchable_index, entries, version)
+                if self._writes == writes:
+                    self.index = built
             self.index.checked_at = time.monotonic()
         return self.index

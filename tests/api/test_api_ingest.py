@@ -6,7 +6,9 @@ depend on what the extraction engine finds.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ from api_records import ScriptedExtractor, anonymous, person, quote_in
 from sqlalchemy import select
 
 import api.bulk
+import api.services.directory
 from api.bulk import ArticleResult, ingest_paths
 from api.services import ArticleInput, Services, prepare_article
 from api.services.ingest import unique_slugs
@@ -124,3 +127,52 @@ async def test_new_speaker_slugs_avoid_stored_former_and_each_others_slugs(servi
         chosen = await unique_slugs(session, ["ada-lovelace", "grace-hopper", "ada-lovelace", "alan-turing",
                                               "grace-hopper"])
     assert chosen == ["ada-lovelace-4", "grace-hopper", "ada-lovelace-5", "alan-turing-2", "grace-hopper-2"]
+
+
+async def test_a_search_refresh_finishing_inside_a_write_does_not_hide_another_process_speakers(
+    services: Services, settings, database_url: str, extractor: ScriptedExtractor,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search path rebuilds the index aside; if it is swapped in while this process writes,
+    the write must not stamp it current when it lacks what another process wrote meanwhile."""
+    other = Services.build(settings, extractor=extractor, database_url=database_url)  # another process
+
+    async def say(where: Services, title: str, name: str) -> None:
+        text = f"“{title} matters,” {name} said."
+        await where.ingest.ingest(prepare_article(ArticleInput(text, title=title), 200_000),
+                                  [quote_in(text, f"{title} matters", person(name))])
+
+    build = api.services.directory._searchable_index
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_build(*args: Any) -> Any:
+        entered.set()
+        release.wait(10)
+        return build(*args)
+
+    try:
+        await say(services, "one", "Ada Lovelace")
+        await say(other, "two", "Grace Hopper")
+        monkeypatch.setattr(api.services.directory, "_searchable_index", slow_build)
+        services.directory.index.checked_at = 0.0  # due for a check: reads the store, builds aside
+        refresh = asyncio.create_task(services.directory.ensure_fresh())
+        while not entered.is_set():
+            await asyncio.sleep(0.01)
+        await say(other, "three", "Alan Turing")
+        bump = services.directory.bump_version
+
+        async def bump_after_swap(session: Any) -> int:  # the rebuilt index arrives mid-write
+            release.set()
+            await refresh
+            return await bump(session)
+
+        monkeypatch.setattr(services.directory, "bump_version", bump_after_swap)
+        await say(services, "four", "Katherine Johnson")
+        monkeypatch.undo()
+        await say(services, "five", "Alan Turing")
+        async with services.store.read() as s:
+            turings = (await s.scalars(select(Speaker.quote_count).where(Speaker.name == "Alan Turing"))).all()
+        assert turings == [2]
+    finally:
+        release.set()
+        await other.close()
