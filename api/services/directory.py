@@ -10,6 +10,7 @@ index: at once inside a write transaction, at most every
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -146,5 +147,9 @@ class SpeakerDirectory:
                 built = await asyncio.to_thread(_searchable_index, entries, version)
                 if self._writes == writes:
                     self.index = built
+                    # Out of the cyclic collector's sight: a full collection over the index's
+                    # objects (650,000 at 100,000 speakers) paused the process for 300 ms. They
+                    # hold no reference cycles, so reference counting still frees an old index.
+                    gc.freeze()
             self.index.checked_at = time.monotonic()
         return self.index

@@ -260,6 +260,8 @@ class QuoteService:
             known = self._totals.get(key)
             if page and known is not None and known[0] == page[0][_EXTRA]:
                 total = known[1]
+            elif len(page) < limit and (page or offset == 0):
+                total = offset + len(page)  # the last page: nothing after it to count
             else:
                 total = int((await rows(_total_query(shape), params))[0][0] or 0)
                 if page:
