@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import sys
 import weakref
 from pathlib import Path
@@ -45,11 +46,24 @@ _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = wea
 
 async def _run(url: str, action: str, revision: str) -> None:
     # alembic keeps its running context in module globals: one migration at a
-    # time per process. Between processes, env.py takes a PostgreSQL advisory lock.
+    # time per process. Between processes, env.py takes a PostgreSQL advisory lock;
+    # on SQLite a lock file beside the database does it (with two revisions, a second
+    # process could read the version between the first one's steps and fail).
     loop = asyncio.get_running_loop()
     lock = _locks.setdefault(loop, asyncio.Lock())
     async with lock:
-        await _run_unlocked(url, action, revision)
+        parsed = normalise_database_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            await _run_unlocked(url, action, revision)
+            return
+        path = Path(parsed.database or "").expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{path}.migrate-lock", "a") as lock_file:
+            await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
+            try:
+                await _run_unlocked(url, action, revision)
+            finally:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
 
 async def _run_unlocked(url: str, action: str, revision: str) -> None:
