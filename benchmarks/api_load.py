@@ -189,19 +189,22 @@ def wait_until(base: str, path: str, server: subprocess.Popen[bytes], seconds: f
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process and its live descendants (Linux /proc): with
     `--server-workers`, the server is uvicorn's supervisor and its worker processes."""
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, seconds)
+    children: dict[int, list[int]] = {}
+    seconds: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # gone meanwhile
-        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
-    tree, total = {pid}, 0.0
-    for p in sorted(stats):  # children have larger pids than their parents, here
-        if p in tree or stats[p][0] in tree:
-            tree.add(p)
-            total += stats[p][1]
-    return total
+        p = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(p)
+        seconds[p] = int(fields[11]) + int(fields[12])
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += seconds.get(p, 0)
+        todo.extend(children.get(p, ()))
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- the run --------------------------------------------------------------------------

@@ -219,6 +219,8 @@ def store_snapshot(url: str) -> Snapshot:
 
 def _fts_problems(path: str) -> list[str]:
     """The full-text index against itself and against the quotes (each quote once, under its key)."""
+    from api.services.reads import FTS_KEY_SQL
+
     db = sqlite3.connect(path)  # FTS5's integrity-check is an INSERT: not on a read-only connection
     try:
         try:
@@ -228,8 +230,7 @@ def _fts_problems(path: str) -> list[str]:
         indexed = db.execute("SELECT count(*) FROM quotes_fts").fetchone()[0]
         quotes = db.execute("SELECT count(*) FROM quotes").fetchone()[0]
         missing = db.execute(
-            "SELECT count(*) FROM quotes WHERE ((CAST(julianday(seen_on) AS INTEGER) << 32) | id) "
-            "NOT IN (SELECT rowid FROM quotes_fts)"
+            f"SELECT count(*) FROM quotes WHERE {FTS_KEY_SQL} NOT IN (SELECT rowid FROM quotes_fts)"
         ).fetchone()[0]
     finally:
         db.close()

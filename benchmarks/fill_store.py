@@ -341,8 +341,10 @@ def _sqlite_fill(path: str, gen: Generator, progress: bool) -> None:
         con.execute(sql)
     if con.execute("SELECT 1 FROM sqlite_master WHERE name='quotes_fts'").fetchone():
         # As the triggers of migration 0002 index each quote.
-        con.execute("INSERT INTO quotes_fts(rowid, text, speaker, kind) SELECT "
-                    "(CAST(julianday(seen_on) AS INTEGER) << 32) | id, text, 's' || speaker_id, kind FROM quotes")
+        from api.services.reads import FTS_KEY_SQL
+
+        con.execute(f"INSERT INTO quotes_fts(rowid, text, speaker, kind) "
+                    f"SELECT {FTS_KEY_SQL}, text, 's' || speaker_id, kind FROM quotes")
     con.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'speakers_version'")
     con.execute("ANALYZE")
     con.close()

@@ -45,6 +45,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # SQLite: a quote's full-text rowid is (day of seen_on << 32) | id (migration 0002), so
 # the index yields matches newest first; the low 32 bits are the quote id.
 FTS_ID_MASK = 0xFFFFFFFF
+# The same key in SQL, over a quotes row: what migration 0002's triggers index a quote under
+# (for tools that fill or check the index by hand; the migration itself keeps its own copy).
+FTS_KEY_SQL = "((CAST(julianday(seen_on) AS INTEGER) << 32) | id)"
 _FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
 INLINE_OFFSET = 1000  # a speaker's page starting this far in is still read inline (api.store.fastread)
 TOTALS_KEPT = 4096  # quote totals remembered per process, by filter

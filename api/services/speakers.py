@@ -108,19 +108,21 @@ class SpeakerService:
     # --- finding ------------------------------------------------------------------
 
     async def _find(self, session: AsyncSession, ident: str | int) -> Speaker | None:
-        text = str(ident).strip()
-        if text.isascii() and text.isdigit():  # "²" and "١" are digits to isdigit(), not to int()
-            sid = int(text)
-            if sid >= 2**31:  # INTEGER ids: int32 on PostgreSQL, larger ones cannot exist
-                return None
+        """The speaker an id or slug names, following merges, inside a write session."""
+        key = _ident_param(str(ident))
+        if key is None:
+            return None
+        if key[0] == "id":
+            sid = int(key[1])
             speaker = await session.get(Speaker, sid)
             if speaker is None:
                 target = await session.scalar(select(SpeakerRedirect.speaker_id).where(SpeakerRedirect.old_id == sid))
                 speaker = await session.get(Speaker, target) if target is not None else None
             return speaker
-        speaker = await session.scalar(select(Speaker).where(Speaker.slug == text))
+        slug = str(key[1])
+        speaker = await session.scalar(select(Speaker).where(Speaker.slug == slug))
         if speaker is None:
-            target = await session.scalar(select(SpeakerRedirect.speaker_id).where(SpeakerRedirect.old_slug == text))
+            target = await session.scalar(select(SpeakerRedirect.speaker_id).where(SpeakerRedirect.old_slug == slug))
             speaker = await session.get(Speaker, target) if target is not None else None
         return speaker
 

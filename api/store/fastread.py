@@ -171,15 +171,16 @@ class PostgresReader:
 
         sql, args = query.arguments(self._dialect, params)
         pool = await self._get_pool()
-        for attempt in (1, 2):
-            try:
-                async with pool.acquire(timeout=self.connect_timeout) as con:
-                    return list(await con.fetch(sql, *args))
-            except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
-                # A pooled connection the server dropped (say, it restarted): once more on a new one.
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+
+        async def fetch() -> list[Row]:
+            async with pool.acquire(timeout=self.connect_timeout) as con:
+                return list(await con.fetch(sql, *args))
+
+        try:
+            return await fetch()
+        except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
+            # A pooled connection the server dropped (say, it restarted): once more on a new one.
+            return await fetch()
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
