@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from .lexicon import Lexicon, load_words
+from .lexicon import Lexicon, data_lines, load_words
 from .names import AFFIXES, is_name_extension, name_tokens, speaker_key
 from .records import Speaker, SpeakerKind
 from .syntax import mention_bounds, relative_antecedent
@@ -35,6 +35,30 @@ _DOTS = re.compile(r"[.\u2019'’]")
 
 RANKS = load_words("ranks.txt")
 ORG_WORDS = load_words("org_words.txt")
+FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our", "you", "your"})
+NEUTER = frozenset({"it", "its"})
+
+
+def _gendered_words() -> dict[str, str]:
+    words: dict[str, str] = {}
+    for line in data_lines("gendered_words.txt"):
+        gender, _, rest = line.partition(":")
+        for w in rest.split():
+            words[w] = gender.strip()
+    return words
+
+
+def _given_names() -> dict[str, str]:
+    """Given name -> "m"/"f", mined from PolNeAR train (benchmarks/mine_genders.py)."""
+    out = {}
+    for line in data_lines("given_names.tsv"):
+        name, gender, _votes = line.split("\t")
+        out[name] = gender
+    return out
+
+
+GENDERED_WORDS = _gendered_words()
+GIVEN_NAMES = _given_names()
 
 
 def repair_person_names(doc: Doc, lex: Lexicon) -> None:
@@ -112,6 +136,11 @@ class Entity:
     positions: list[int] = field(default_factory=list)  # char offsets of mentions
     head_lemma: str = ""
     plural: bool = False
+    gender: str | None = None  # "m" / "f" when the text tells
+    gender_votes: dict[str, float] = field(default_factory=dict)
+
+    def vote_gender(self, gender: str, weight: float) -> None:
+        self.gender_votes[gender] = self.gender_votes.get(gender, 0.0) + weight
 
     def fit_words(self) -> set[str]:
         words: set[str] = set()
@@ -219,7 +248,9 @@ class DocumentEntities:
         self.person_mentions: list[tuple[int, Entity]] = []
         self.speakers: list[tuple[int, Entity]] = []  # recorded as attributions are made
         self._org_names: dict[tuple[int, int], Entity] = {}  # ORG spans that end in a person's name
+        self._person_spans: list[tuple[Span, Entity]] = []
         self._collect_persons()
+        self._infer_genders()
 
     # ------------------------------------------------------------ building
     def _collect_persons(self) -> None:
@@ -247,6 +278,7 @@ class DocumentEntities:
             if entity is None:
                 continue
             entity.positions.append(ent.start_char)
+            self._person_spans.append((ent, entity))
             self.person_mentions.append((ent.start_char, entity))
             if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
                 self.subject_persons.append((ent.start_char, entity))
@@ -287,6 +319,54 @@ class DocumentEntities:
             by_span[(span.start, span.end)] = person
             ents.append(span)
             self._org_names[(ent.start_char, ent.end_char)] = person
+
+    def _infer_genders(self) -> None:
+        """What the text says of each person's gender.
+
+        Strong: an honorific or a gendered word in the person's titles, roles or
+        apposition ("Ms. Martin", "Clinton spokeswoman Jennifer Palmieri"). Weaker:
+        the given name as news text genders it (mined from PolNeAR train); the
+        first he/she after the person as a subject, in the same sentence with no
+        other person between ("Palmieri said she …").
+        """
+        doc = self.doc
+        surnames: dict[str, int] = {}
+        for p in self.persons:
+            toks = name_tokens(p.name)
+            if toks:
+                surnames[toks[-1]] = surnames.get(toks[-1], 0) + 1
+        for ent, entity in self._person_spans:
+            toks = name_tokens(_clean_name(ent.text))
+            if len(toks) < 2 and toks and surnames.get(toks[-1], 0) > 1:
+                continue  # "Mr. Scott" when two Scotts are in the story
+            prev = doc[ent.start - 1] if ent.start > 0 else None
+            for t in ([prev] if prev is not None else []) + [t for t in ent if _DOTS.sub("", t.lower_) in AFFIXES]:
+                g = GENDERED_WORDS.get(_DOTS.sub("", t.lower_))
+                if g:
+                    entity.vote_gender(g, 3.0)
+            if ent.root.dep_ in ("nsubj", "nsubjpass"):
+                sent_end = ent.sent.end
+                for t in doc[ent.end : sent_end]:
+                    if t.ent_type_ == "PERSON":
+                        break
+                    if t.lower_ in ("he", "she", "his", "her", "him"):
+                        entity.vote_gender("f" if t.lower_ in FEMALE else "m", 1.0)
+                        break
+        for entity in self.persons:
+            for s in (*entity.titles, *entity.roles):
+                for w in s.split():
+                    g = GENDERED_WORDS.get(_DOTS.sub("", w.lower()))
+                    if g:
+                        entity.vote_gender(g, 3.0)
+            given = entity.name.split()[0] if len(entity.name.split()) > 1 else ""
+            g = GIVEN_NAMES.get(given)
+            if g:
+                entity.vote_gender(g, 2.0)
+            votes = entity.gender_votes
+            if votes:
+                best = max(votes, key=lambda k: votes[k])
+                if votes[best] >= 2 and votes[best] >= 2 * sum(v for k, v in votes.items() if k != best):
+                    entity.gender = best
 
     def person_at(self, start: int, end: int) -> Entity | None:
         """The person named within a character range, if any (not a possessor: "X's deputy")."""
@@ -382,20 +462,36 @@ class DocumentEntities:
         return e
 
     def _resolve_pronoun(self, pos: int, low: str) -> Resolution:
+        if low in FIRST_PERSON:
+            # "I wrote", "we said" outside quotation marks: the writer, whom the
+            # text rarely names; no speaker rather than the last person quoted
+            return Resolution(None, "pronoun-first-person")
+        if low in NEUTER:
+            return self._resolve_it(pos)
         if low in PLURAL:
             for p, e in reversed(self.speakers):
                 if p < pos and (e.plural or e.kind == "organisation"):
                     return Resolution(e, "pronoun-recent-group")
             return Resolution(None, "pronoun-unresolved")
-        # the most recent speaker or subject person before the pronoun
+        # the most recent speaker or subject person before the pronoun whose
+        # gender, when the text tells it, agrees with the pronoun
+        gender = "f" if low in FEMALE else "m" if low in MALE else None
         candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers if p < pos and e.kind == "person"]
         candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons if p < pos]
-        if candidates:
-            p, e, rule = max(candidates, key=lambda x: x[0])
-            return Resolution(e, rule)
-        before = [(p, e) for p, e in self.person_mentions if p < pos]
+        candidates.sort(key=lambda x: -x[0])
+        for p, e, rule in candidates:
+            if gender is None or e.gender in (None, gender):
+                return Resolution(e, rule if e.gender is None else rule + "-gender")
+        before = [(p, e) for p, e in self.person_mentions if p < pos and (gender is None or e.gender in (None, gender))]
         if before:
             return Resolution(before[-1][1], "pronoun-recent-person")
+        return Resolution(None, "pronoun-unresolved")
+
+    def _resolve_it(self, pos: int) -> Resolution:
+        """"it said", "it added": the organisation last quoted or acting before it."""
+        for p, e in reversed(self.speakers):
+            if p < pos and e.kind == "organisation" and not e.plural:
+                return Resolution(e, "pronoun-recent-organisation")
         return Resolution(None, "pronoun-unresolved")
 
     def _resolve_nominal(self, pos: int, span: Span, lemma: str) -> Resolution:

@@ -113,3 +113,8 @@ def _frames(min_p: float, min_count: int) -> dict[str, dict[str, float]]:
 def load_words(name: str) -> frozenset[str]:
     """The whitespace-separated words of a data file, comments left out."""
     return frozenset(w for ln in _read(name) for w in ln.split())
+
+
+def data_lines(name: str) -> list[str]:
+    """The lines of a data file under attribution/data/, blank lines and comments left out."""
+    return _read(name)
