@@ -257,8 +257,9 @@ class DocumentEntities:
         ents = [e for e in self.ents if e.label_ == "PERSON"]
         full_first = sorted(ents, key=lambda e: -len(name_tokens(_clean_name(e.text))))
         by_span: dict[tuple[int, int], Entity] = {}
+        person_texts = {_clean_name(e.text) for e in ents}
         for ent in full_first:
-            name = _clean_name(ent.text)
+            name = self._trim_name(ent, person_texts)
             toks = name_tokens(name)
             if not toks or self.lex.is_outlet(name) or all(_DOTS.sub("", w.lower()) in AFFIXES for w in name.split()):
                 continue
@@ -284,6 +285,30 @@ class DocumentEntities:
                 self.subject_persons.append((ent.start_char, entity))
         self.person_mentions.sort(key=lambda x: x[0])
         self.subject_persons.sort(key=lambda x: x[0])
+
+    def _trim_name(self, ent: Span, person_texts: set[str]) -> str:
+        """The name without words the NER took in front of it.
+
+        "Black Lawmakers Rip Donald Trump", "Crooked Hillary Clinton", "former Miss
+        Universe Alicia Machado": a leading word that is no given name, is written
+        as an ordinary word (not a proper noun, lower-case elsewhere in the text, or
+        in a headline) goes when the rest is a name the text uses on its own.
+        """
+        words = list(ent)
+        while len(words) > 2:
+            first = words[0]
+            rest = _clean_name(self.doc[words[1].i : ent.end].text)
+            if first.text in GIVEN_NAMES or rest not in person_texts:
+                break
+            if not (first.pos_ != "PROPN" or self._written_lower(first.lower_) or _in_headline(first)):
+                break
+            words = words[1:]
+        return _clean_name(self.doc[words[0].i : ent.end].text)
+
+    def _written_lower(self, low: str) -> bool:
+        if not hasattr(self, "_lower_words"):
+            self._lower_words = {t.text for t in self.doc if t.is_lower}
+        return low in self._lower_words
 
     def _persons_inside_organisations(self, by_span: dict[tuple[int, int], Entity], ents: list[Span]) -> None:
         """"Defense Secretary Lloyd Austin" tagged ORG: the name at its end is a person.
@@ -407,6 +432,11 @@ class DocumentEntities:
         if person is not None:
             return Resolution(person, "name")
         ent = next((e for e in span.ents if e.label_ in ORG_ENTS and e.start <= head.i < e.end), None)
+        if head.pos_ == "PROPN" and ent is None and head.ent_type_ == "" and all(
+                _title_word(t, self.lex) or t.lower_ in DEFINITE or not t.is_alpha for t in span):
+            # "Senator from Texas says": a title, not a name
+            found = self._resolve_nominal(pos, span, head.lemma_.lower())
+            return found if found.entity is not None else Resolution(None, "title-unresolved")
         if head.pos_ == "PROPN" and ent is None and head.ent_type_ == "":
             # a capitalised name the NER missed: treat as a person
             name = _clean_name(doc[lo : hi + 1].text)
@@ -520,6 +550,12 @@ class DocumentEntities:
                 after.sort(key=lambda e: min(e.positions))
                 return Resolution(after[0], "nominal-role-fit-forward")
         return Resolution(None, "nominal-unresolved")
+
+
+def _in_headline(tok: Token) -> bool:
+    """In a title-cased line ("Black Lawmakers Rip Donald Trump Over …")."""
+    words = [t for t in tok.sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
 
 
 def _strip_titles(name: str) -> str:
