@@ -168,7 +168,7 @@ class Resolution:
 def _clean_name(text: str) -> str:
     text = text.strip().replace("\u00a0", " ")
     text = re.sub(r"(’s|'s|’|')$", "", text).strip()
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" '’\"“”")
 
 
 def _pre_name_tokens(ent: Span) -> list[Token]:
@@ -255,11 +255,12 @@ class DocumentEntities:
     # ------------------------------------------------------------ building
     def _collect_persons(self) -> None:
         ents = [e for e in self.ents if e.label_ == "PERSON"]
-        full_first = sorted(ents, key=lambda e: -len(name_tokens(_clean_name(e.text))))
-        by_span: dict[tuple[int, int], Entity] = {}
         person_texts = {_clean_name(e.text) for e in ents}
+        trimmed = {(e.start, e.end): self._trim_name(e, person_texts) for e in ents}
+        full_first = sorted(ents, key=lambda e: -len(name_tokens(trimmed[(e.start, e.end)])))
+        by_span: dict[tuple[int, int], Entity] = {}
         for ent in full_first:
-            name = self._trim_name(ent, person_texts)
+            name = trimmed[(ent.start, ent.end)]
             toks = name_tokens(name)
             if not toks or self.lex.is_outlet(name) or all(_DOTS.sub("", w.lower()) in AFFIXES for w in name.split()):
                 continue
@@ -287,23 +288,41 @@ class DocumentEntities:
         self.subject_persons.sort(key=lambda x: x[0])
 
     def _trim_name(self, ent: Span, person_texts: set[str]) -> str:
-        """The name without words the NER took in front of it.
+        """The name without words the NER took in with it.
 
-        "Black Lawmakers Rip Donald Trump", "Crooked Hillary Clinton", "former Miss
-        Universe Alicia Machado": a leading word that is no given name, is written
-        as an ordinary word (not a proper noun, lower-case elsewhere in the text, or
-        in a headline) goes when the rest is a name the text uses on its own.
+        "Black Lawmakers Rip Donald Trump", "Crooked Hillary Clinton", "Activist
+        Angela Davis", "Obama Says": a word at either end that is no given name and
+        is written as an ordinary word (not a proper noun, lower-case elsewhere in
+        the text, a title, or in a headline) goes when what is left is still a name:
+        two words or more, or a name the text uses on its own.
         """
-        words = list(ent)
-        while len(words) > 2:
+        words = [t for t in ent if not (t.is_punct and t.text not in ".-")]
+        if not words:
+            return _clean_name(ent.text)
+
+        def ordinary(t: Token, after: Token) -> bool:
+            lower = self._written_lower(t.lower_)
+            return (_in_headline(t) or _title_word(t, self.lex) or t.lemma_.lower() in self.lex.role_words
+                    or (lower and (t.pos_ != "PROPN" or after.text in GIVEN_NAMES)))
+
+        def still_a_name(rest: list[Token]) -> bool:
+            if not rest:
+                return False
+            text = _clean_name(self.doc[rest[0].i : rest[-1].i + 1].text)
+            return len(rest) >= 2 or text in person_texts
+
+        while len(words) > 1:
             first = words[0]
-            rest = _clean_name(self.doc[words[1].i : ent.end].text)
-            if first.text in GIVEN_NAMES or rest not in person_texts:
+            if first.text in GIVEN_NAMES or not still_a_name(words[1:]):
                 break
-            if not (first.pos_ != "PROPN" or self._written_lower(first.lower_) or _in_headline(first)):
+            rest_text = _clean_name(self.doc[words[1].i : words[-1].i + 1].text)
+            nickname = words[1].text in GIVEN_NAMES and rest_text in person_texts and _inside_quotation(first)
+            if not (ordinary(first, words[1]) or nickname):  # "Crooked Hillary Clinton" in a tweet
                 break
             words = words[1:]
-        return _clean_name(self.doc[words[0].i : ent.end].text)
+        while len(words) > 1 and words[-1].pos_ in ("VERB", "AUX") and still_a_name(words[:-1]):
+            words = words[:-1]  # "Obama Says" in a headline
+        return _clean_name(self.doc[words[0].i : words[-1].i + 1].text)
 
     def _written_lower(self, low: str) -> bool:
         if not hasattr(self, "_lower_words"):
@@ -552,6 +571,14 @@ class DocumentEntities:
         return Resolution(None, "nominal-unresolved")
 
 
+def _inside_quotation(tok: Token) -> bool:
+    """Between quotation marks opened earlier in its paragraph."""
+    text = tok.doc.text
+    start = text.rfind("\n", 0, tok.idx) + 1
+    before = text[start : tok.idx]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
 def _in_headline(tok: Token) -> bool:
     """In a title-cased line ("Black Lawmakers Rip Donald Trump Over …")."""
     words = [t for t in tok.sent if t.is_alpha and len(t.text) > 3]
@@ -561,6 +588,7 @@ def _in_headline(tok: Token) -> bool:
 def _strip_titles(name: str) -> str:
     """'Gen. Kenneth McKenzie' → 'Kenneth McKenzie' (ranks live in titles)."""
     words = name.split()
-    while len(words) > 1 and _DOTS.sub("", words[0].lower()) in AFFIXES:
-        words.pop(0)
+    while len(words) > 1 and (_DOTS.sub("", words[0].lower()) in AFFIXES
+                              or _DOTS.sub("", words[0].lower()).removesuffix("s") in AFFIXES):
+        words.pop(0)  # "Senators Charles E. Grassley" too
     return " ".join(words)
