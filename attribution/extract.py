@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .confidence import speaker_confidence
 from .coref import DocumentEntities, Entity, repair_person_names
 from .lexicon import Lexicon, get_lexicon
 from .marks import QuoteSpan, find_quote_spans, paragraph_bounds
@@ -595,6 +596,11 @@ def _resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
         evidence = {"quote": d.rule, "speaker": src_rule, "resolution": res_rule}
         if f is not None:
             evidence["cue"] = f.cue.rule
+        base = d.confidence if ent is not None else d.confidence * 0.5
+        evidence["rule_confidence"] = f"{base:.3f}"
+        mention = text[mspan[0] : mspan[1]] if mspan else None
+        kind = ent.kind if ent is not None else None
+        confidence = speaker_confidence(evidence, base, kind, mention) if ent is not None else base
         quotes.append(
             Quote(
                 start=d.start,
@@ -607,10 +613,10 @@ def _resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
                 cue_lemma=f.cue.lemma if f else None,
                 speaker_start=mspan[0] if mspan else None,
                 speaker_end=mspan[1] if mspan else None,
-                mention=text[mspan[0] : mspan[1]] if mspan else None,
+                mention=mention,
                 speaker=ent.speaker() if ent is not None else None,
                 via=f.via if f else None,
-                confidence=d.confidence if ent is not None else d.confidence * 0.5,
+                confidence=confidence,
                 evidence=evidence,
                 group=group_of[id(d)],
             )
