@@ -4,9 +4,19 @@
     ...     answer = await Answerer(api).ask("what did McKenzie say about troops")
     ...     print(render_text(answer))
 
-`bot` talks to the API over HTTP only and never imports `api`. The Discord
-client lives in `bot.discord_app` and is not imported here, so the core and
-`quotelens ask` load without discord.py.
+`bot` talks to the API over HTTP only and never imports `api` or `attribution`.
+
+    questions   English questions to intents (pure)
+    names       name folding, titles, how well a name fits (pure; the bot's own, no spaCy)
+    client      the HTTP client of the API; models: the wire shapes it reads
+    answers     intents to answers through the client; the plain-text form
+    rendering   answers as Discord messages: escaping, embeds, limits
+    views       the page source and the paging/choice buttons
+    commands    the cog: /said, /speaker, /quotes, mentions, the askers' cooldown
+    discord_client  the commands.Bot that loads the cog; run_bot
+
+The Discord modules are not imported here, so the core and `quotelens ask`
+load without discord.py.
 """
 
 from .answers import Answer, Answerer, AnswerKind, QuoteQuery, ResolvedSpeaker, render_text

@@ -14,7 +14,6 @@ match says so and offers the nearest speakers.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,8 @@ from rapidfuzz import fuzz, process, utils
 from .client import ApiClient
 from .errors import ApiNotFound
 from .models import Quote, Speaker, SpeakerHit, SpeakerRef
-from .questions import Intent, Said, Search, WhoIs, parse_question, strip_titles
+from .names import fold, name_forms, name_score, strip_titles
+from .questions import Intent, Said, Search, WhoIs, parse_question
 
 __all__ = [
     "AMBIGUITY_MARGIN",
@@ -170,55 +170,14 @@ class Answer:
         return max(1, -(-self.total // limit))
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
-
-
 def _name_forms(hit: SpeakerHit) -> set[str]:
     """The spellings a user could mean a speaker by: names, aliases and their surnames."""
-    forms: set[str] = set()
-    for name in (hit.name, *hit.aliases):
-        folded = _fold(name)
-        if not folded:
-            continue
-        forms.add(folded)
-        forms.add(_fold(strip_titles(name)))
-        words = [w for w in folded.split() if w not in {"iii", "ii", "iv", "jr", "sr"}]
-        if words and hit.kind == "person":
-            forms.add(words[-1])
-            # "al Kadhimi" and "Kadhimi" alike
-            if len(words) >= 2 and words[-2] in {"al", "el", "bin", "ibn", "abu", "abdul"}:
-                forms.add(f"{words[-2]} {words[-1]}")
-    return forms
-
-
-def _form_score(query: str, form: str) -> float:
-    """How well one folded asked name fits one folded name form (0-100).
-
-    Every word asked must fit a word of the name: "mckenzie" and "mckenzy" fit
-    "kenneth mckenzie", but "frank mckenzie" does not.
-    """
-    if query == form:
-        return 100.0
-    asked, words = query.split(), form.split()
-    if not asked or not words:
-        return 0.0
-    if set(asked) <= set(words):
-        return 100.0
-    per_word = sum(max(fuzz.ratio(a, w) for w in words) for a in asked) / len(asked)
-    if len(asked) > len(words):  # more words asked than the name has: only per word
-        return per_word
-    return max(fuzz.ratio(query, form), per_word)
+    return name_forms((hit.name, *hit.aliases), person=hit.kind == "person")
 
 
 def _name_score(query_forms: set[str], hit: SpeakerHit) -> float:
     """How well an asked name fits a speaker (0-100): typos and partial names forgiven."""
-    return max(
-        (_form_score(q, form) for q in query_forms for form in _name_forms(hit)),
-        default=0.0,
-    )
+    return name_score(query_forms, _name_forms(hit))
 
 
 def _date_phrase(since: date | None, until: date | None) -> str:
@@ -307,7 +266,7 @@ class Answerer:
             return Resolution(nearest=tuple(hits[:3]) or await self._nearest(bare))
         # Re-rank the API's candidates by how well the asked name fits each one's names,
         # aliases and surname: the API's score is tuned for search, not for picking one.
-        query_forms = {_fold(name), _fold(bare)} - {""}
+        query_forms = {fold(name), fold(bare)} - {""}
         scored = [(_name_score(query_forms, h), h) for h in good]
         best = max(score for score, _ in scored)
         if best < LOCAL_MATCH_SCORE:
@@ -322,7 +281,7 @@ class Answerer:
             close = people
         if len(close) > 1:
             # "Iraq" is the speaker called exactly that, not "Iraq's parliament"
-            exact = [h for h in close if query_forms & {_fold(n) for n in (h.name, *h.aliases)}]
+            exact = [h for h in close if query_forms & {fold(n) for n in (h.name, *h.aliases)}]
             if len(exact) == 1:
                 close = exact
         if len(close) == 1:

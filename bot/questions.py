@@ -15,8 +15,6 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
 
 __all__ = [
     "Help",
@@ -28,7 +26,6 @@ __all__ = [
     "parse_question",
     "said_intent",
     "search_intent",
-    "strip_titles",
 ]
 
 
@@ -159,24 +156,6 @@ def extract_dates(text: str, today: date | None = None) -> tuple[str, date | Non
 
 # ---------------------------------------------------------------------------
 # Names
-
-
-@lru_cache(maxsize=1)
-def _titles() -> frozenset[str]:
-    raw = resources.files("bot.data").joinpath("titles.txt").read_text("utf-8")
-    words: set[str] = set()
-    for line in raw.splitlines():
-        words.update(w.lower().rstrip(".") for w in line.split("#", 1)[0].split())
-    return frozenset(words)
-
-
-def strip_titles(name: str) -> str:
-    """A name without the titles and ranks in front ("Gen. McKenzie" → "McKenzie")."""
-    words = name.split()
-    titles = _titles()
-    while len(words) > 1 and words[0].lower().rstrip(".,") in titles:
-        words.pop(0)
-    return " ".join(words)
 
 
 def _clean_name(name: str) -> str:

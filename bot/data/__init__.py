@@ -1,1 +1,1 @@
-"""Rule data of the bot (word lists), loaded once by `bot.questions`."""
+"""Rule data of the bot (word lists), loaded once by `bot.names`."""

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     import discord
 
-    from bot.discord_app import run_bot
+    from bot.discord_client import run_bot
 
     try:
         run_bot(

@@ -14,6 +14,11 @@ from typing import Any
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
+from discord.ext import commands
+
+from bot.answers import Answerer
+from bot.commands import QuoteCommands
+from bot.discord_client import QuoteBot
 
 BOT_ID = 987654321098765432
 
@@ -138,7 +143,7 @@ class FakeFollowup:
 
 @dataclass
 class FakeInteraction:
-    """Enough of `discord.Interaction` for the handlers and views."""
+    """Enough of `discord.Interaction` for the command tree, the cog and the views."""
 
     user_id: int = 1
     sent: list[Sent] = field(default_factory=list)
@@ -147,7 +152,18 @@ class FakeInteraction:
         self.user = SimpleNamespace(id=self.user_id, bot=False)
         self.response = FakeResponse(self.sent)
         self.followup = FakeFollowup(self)
-        self.command = SimpleNamespace(name="said")
+        # what the command tree reads of an application command interaction
+        self.type = discord.InteractionType.application_command
+        self.data: dict[str, Any] = {}
+        self.guild_id: int | None = None
+        self.guild = None
+        self._state = None
+        self.command_failed = False
+
+    @property
+    def command(self) -> Any:
+        """The command being run, as the tree records it (`Interaction.command`)."""
+        return getattr(self, "_cs_command", None)
 
     async def original_response(self) -> MagicMock:
         if not self.response.is_done():
@@ -205,3 +221,53 @@ class FakeMessage:
 
 
 ME = SimpleNamespace(id=BOT_ID)
+
+
+async def run_slash(bot: commands.Bot, interaction: FakeInteraction, command: str, /, **options: str | None) -> None:
+    """A slash command as the gateway hands it to discord.py: through the bot's command tree.
+
+    The tree finds the command, runs its checks (the cog's cooldown), converts the
+    options and calls the cog's method; errors go to the cog's error handler.
+    """
+    interaction.data = {
+        "type": 1,
+        "id": "1",
+        "name": command,
+        "options": [{"name": k, "type": 3, "value": v} for k, v in options.items() if v is not None],
+    }
+    await bot.tree._call(interaction)  # type: ignore[arg-type]
+
+
+class BotHarness:
+    """The bot with its cog, driven with fake interactions and messages; nothing reaches Discord."""
+
+    def __init__(self, answerer: Answerer, *, rate: int = 100, per: float = 60.0, defer_after: float = 5.0) -> None:
+        self.bot = QuoteBot(answerer, cooldown_rate=rate, cooldown_seconds=per)
+        self.cog = QuoteCommands(self.bot, answerer, self.bot.question_cooldown, defer_after=defer_after)
+        self._loaded = False
+
+    async def _load(self) -> None:
+        if not self._loaded:
+            await self.bot.add_cog(self.cog)
+            self._loaded = True
+
+    async def slash(self, interaction: FakeInteraction, command: str, /, **options: str | None) -> None:
+        await self._load()
+        await run_slash(self.bot, interaction, command, **options)
+
+    async def said(self, interaction: FakeInteraction, speaker: str, topic: str | None = None) -> None:
+        await self.slash(interaction, "said", speaker=speaker, topic=topic)
+
+    async def speaker(self, interaction: FakeInteraction, name: str) -> None:
+        await self.slash(interaction, "speaker", name=name)
+
+    async def quotes(self, interaction: FakeInteraction, search: str) -> None:
+        await self.slash(interaction, "quotes", search=search)
+
+    async def speaker_choices(self, current: str) -> list[discord.app_commands.Choice[str]]:
+        return await self.cog.speaker_choices(current)
+
+    async def on_message(self, message: FakeMessage, me: Any) -> None:
+        """A message as the cog's `on_message` listener gets it, with `me` as the bot's user."""
+        await self._load()
+        await self.cog.answer_mention(message, me)  # type: ignore[arg-type]

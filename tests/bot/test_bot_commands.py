@@ -102,7 +102,7 @@ def test_bot_without_a_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 def test_bot_with_a_rejected_token_never_prints_it(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import discord
 
-    import bot.discord_app
+    import bot.discord_client
     from quotelens.settings import get_settings
 
     token = "MTIz.not-a-real-token.xyz"
@@ -112,7 +112,7 @@ def test_bot_with_a_rejected_token_never_prints_it(monkeypatch: pytest.MonkeyPat
         seen.update(token=given, api_url=api_url, **kwargs)
         raise discord.LoginFailure("Improper token has been passed.")
 
-    monkeypatch.setattr(bot.discord_app, "run_bot", fake_run_bot)
+    monkeypatch.setattr(bot.discord_client, "run_bot", fake_run_bot)
     monkeypatch.setenv("DISCORD_TOKEN", token)
     monkeypatch.setenv("QUOTELENS_API_URL", "http://api:8000/")
     monkeypatch.setenv("QUOTELENS_BOT_COOLDOWN_RATE", "4")

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
+from unittest.mock import AsyncMock
 
 import discord
 import pytest
 from bot_fake_api import INJECTION, FakeApi
-from discord_fakes import ME, FakeInteraction, FakeMessage, Sent, assert_safe, unescaped
+from discord_fakes import (
+    ME,
+    BotHarness,
+    FakeInteraction,
+    FakeMessage,
+    Sent,
+    assert_safe,
+    run_slash,
+    unescaped,
+)
 
 from bot.answers import Answerer
-from bot.discord_app import (
-    API_DOWN_TEXT,
-    API_ERROR_TEXT,
-    AnswerView,
-    Cooldown,
-    QuoteBot,
-    QuoteHandlers,
-    TokenRedactor,
-    clip,
-    escape,
-)
+from bot.commands import question_cooldown
+from bot.discord_client import QuoteBot, TokenRedactor
+from bot.rendering import API_DOWN_TEXT, API_ERROR_TEXT, clip, escape
+from bot.views import AnswerView
 from quotelens.settings import settings_from_env
 
 
-def handlers_for(answerer: Answerer, *, rate: int = 100, defer_after: float = 5.0) -> QuoteHandlers:
-    return QuoteHandlers(answerer, Cooldown(rate, 60.0), defer_after=defer_after)
+def handlers_for(answerer: Answerer, *, rate: int = 100, defer_after: float = 5.0) -> BotHarness:
+    """The bot and its cog: slash commands through the command tree, mentions through the listener."""
+    return BotHarness(answerer, rate=rate, per=60.0, defer_after=defer_after)
 
 
 def only(sent: list[Sent]) -> Sent:
@@ -146,7 +151,8 @@ async def test_quotes_search(answerer: Answerer) -> None:
 
 
 async def test_commands_registered_on_the_tree_call_the_handlers(answerer: Answerer) -> None:
-    bot = QuoteBot(handlers_for(answerer))
+    bot = QuoteBot(answerer, cooldown_rate=100, cooldown_seconds=60.0)
+    await bot.load_extension("bot.commands")  # as setup_hook loads the cog
     commands = {c.name: c for c in bot.tree.get_commands()}
     assert set(commands) == {"said", "speaker", "quotes"}
     said = commands["said"]
@@ -156,15 +162,33 @@ async def test_commands_registered_on_the_tree_call_the_handlers(answerer: Answe
     assert {p.name: p.autocomplete for p in commands["speaker"].parameters} == {"name": True}
     assert [p.name for p in commands["quotes"].parameters] == ["search"]
     interaction = FakeInteraction()
-    await said.callback(interaction, "Austin", None)  # type: ignore[call-arg]
+    await run_slash(bot, interaction, "said", speaker="Austin")
     assert "Lloyd Austin" in only(interaction.sent).content
     interaction = FakeInteraction()
-    await commands["quotes"].callback(interaction, "Soleimani")  # type: ignore[call-arg]
+    await run_slash(bot, interaction, "quotes", search="Soleimani")
     assert "quotes about “Soleimani”" in only(interaction.sent).content
     # the client never asks for privileged intents and never pings by default
     assert bot.intents.message_content is False
     assert bot.allowed_mentions is not None
     assert bot.allowed_mentions.to_dict() == discord.AllowedMentions.none().to_dict()
+
+
+async def test_setup_hook_loads_the_cog_and_registers_the_commands(
+    answerer: Answerer, fake_api: FakeApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = QuoteBot(answerer, cooldown_rate=3, cooldown_seconds=30.0, guild_id=42)
+    bot.tree.sync = AsyncMock(return_value=[object()] * 3)  # type: ignore[method-assign]
+    fake_api.down = True
+    with caplog.at_level(logging.INFO, logger="quotelens.bot"):
+        await bot.setup_hook()
+    assert list(bot.cogs) == ["QuoteCommands"]
+    assert bot.extensions.keys() == {"bot.commands"}
+    guild_commands = {c.name for c in bot.tree.get_commands(guild=discord.Object(id=42))}
+    assert guild_commands == {"said", "speaker", "quotes"}
+    bot.tree.sync.assert_awaited_once()
+    assert bot.tree.sync.await_args.kwargs["guild"].id == 42
+    assert "registered 3 slash commands" in caplog.text
+    assert "is not answering" in caplog.text
 
 
 async def test_speaker_autocomplete(answerer: Answerer, fake_api: FakeApi) -> None:
@@ -266,18 +290,48 @@ async def test_per_user_cooldown(answerer: Answerer, fake_api: FakeApi) -> None:
     assert only(other.sent).embeds
 
 
+async def test_slash_commands_and_mentions_share_one_cooldown(answerer: Answerer, fake_api: FakeApi) -> None:
+    handlers = handlers_for(answerer, rate=1)
+    asked = FakeMessage(f"<@{ME.id}> quotes about withdrawal", author_id=7)
+    await handlers.on_message(asked, ME)  # type: ignore[arg-type]
+    assert only(asked.replies).embeds
+    calls = len(fake_api.requests)
+    blocked = FakeInteraction(user_id=7)
+    await handlers.speaker(blocked, "Caggins")
+    sent = only(blocked.sent)
+    # the friendly message, with the wait rounded to whole seconds, and no API call made
+    assert sent.content == "You're asking a little fast. Please try again in 60 s."
+    assert sent.via == "response.send_message" and sent.kwargs["ephemeral"] is True
+    assert_safe(sent)
+    assert len(fake_api.requests) == calls
+    assert blocked.command_failed is True  # the tree saw the check fail
+
+
+async def test_unexpected_failure_in_a_slash_command_gets_a_polite_reply(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(answerer, "answer", broken)
+    interaction = FakeInteraction()
+    with caplog.at_level(logging.ERROR, logger="quotelens.bot"):
+        await handlers_for(answerer).quotes(interaction, "withdrawal")
+    sent = only(interaction.sent)
+    assert sent.content == API_ERROR_TEXT and sent.kwargs["ephemeral"] is True
+    assert "slash command /quotes failed" in caplog.text
+
+
 def test_cooldown_window() -> None:
-    now = [100.0]
-    cooldown = Cooldown(2, 10.0, clock=lambda: now[0])
-    assert cooldown.retry_after(1) == 0 and cooldown.retry_after(1) == 0
-    assert cooldown.retry_after(1) == pytest.approx(10.0)
-    now[0] = 105.0
-    assert cooldown.retry_after(1) == pytest.approx(5.0)
-    assert cooldown.retry_after(2) == 0
-    now[0] = 110.0
-    assert cooldown.retry_after(1) == 0
+    cooldown = question_cooldown(2, 10.0)  # discord.py's CooldownMapping, one bucket per asker
+    one, two = SimpleNamespace(id=1), SimpleNamespace(id=2)
+    assert cooldown.update_rate_limit(one, 100.0) is None and cooldown.update_rate_limit(one, 100.0) is None
+    assert cooldown.update_rate_limit(one, 100.0) == pytest.approx(10.0)
+    assert cooldown.update_rate_limit(one, 105.0) == pytest.approx(5.0)
+    assert cooldown.update_rate_limit(two, 105.0) is None
+    assert cooldown.update_rate_limit(one, 110.5) is None
     with pytest.raises(ValueError):
-        Cooldown(0, 10.0)
+        question_cooldown(0, 10.0)
 
 
 # -- paging and choices ----------------------------------------------------------------------

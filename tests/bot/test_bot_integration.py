@@ -20,11 +20,10 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from discord_fakes import ME, FakeInteraction, FakeMessage, assert_safe
+from discord_fakes import ME, BotHarness, FakeInteraction, FakeMessage, assert_safe
 
 from bot.answers import Answer, Answerer, AnswerKind
 from bot.client import ApiClient
-from bot.discord_app import Cooldown, QuoteHandlers
 from quotelens.commands import ask as ask_command
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -226,7 +225,7 @@ async def test_paging_through_the_real_api(answerer: Answerer) -> None:
 
 
 async def test_slash_command_against_the_real_api(answerer: Answerer) -> None:
-    handlers = QuoteHandlers(answerer, Cooldown(100, 60.0))
+    handlers = BotHarness(answerer)
     choices = {c.name.split(" — ")[0]: c.value for c in await handlers.speaker_choices("mcken")}
     assert "Kenneth McKenzie" in choices
     interaction = FakeInteraction()
@@ -240,7 +239,7 @@ async def test_slash_command_against_the_real_api(answerer: Answerer) -> None:
 
 async def test_mention_against_the_real_api(answerer: Answerer) -> None:
     message = FakeMessage(f"<@{ME.id}> who is Caggins?")
-    await QuoteHandlers(answerer, Cooldown(100, 60.0)).on_message(message, ME)  # type: ignore[arg-type]
+    await BotHarness(answerer).on_message(message, ME)  # type: ignore[arg-type]
     (sent,) = message.replies
     assert_safe(sent)
     assert sent.embeds[0].title == "Myles B. Caggins III"
@@ -250,7 +249,7 @@ async def test_injected_quote_from_a_real_article_is_inert(answerer: Answerer) -
     answer = await answerer.ask("what did John Smith say")
     assert answer.kind is AnswerKind.QUOTES, answer.headline
     assert "@everyone" in answer.quotes[0].text  # stored and returned verbatim by the API
-    handlers = QuoteHandlers(answerer, Cooldown(100, 60.0))
+    handlers = BotHarness(answerer)
     interaction = FakeInteraction()
     await handlers.said(interaction, "John Smith")
     (sent,) = interaction.sent

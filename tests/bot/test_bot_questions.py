@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.names import strip_titles
 from bot.questions import (
     Help,
     Said,
@@ -15,7 +16,6 @@ from bot.questions import (
     parse_question,
     said_intent,
     search_intent,
-    strip_titles,
 )
 
 TODAY = date(2025, 6, 1)
