@@ -581,8 +581,9 @@ def _inside_quotation(tok: Token) -> bool:
 
 def _in_headline(tok: Token) -> bool:
     """In a title-cased line ("Black Lawmakers Rip Donald Trump Over …")."""
-    words = [t for t in tok.sent if t.is_alpha and len(t.text) > 3]
-    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+    sent = tok.sent
+    words = [t for t in sent[1:] if t.is_alpha and len(t.text) > 3 and t.pos_ != "PROPN" and not t.ent_type_]
+    return len(words) >= 2 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words)
 
 
 def _strip_titles(name: str) -> str:
