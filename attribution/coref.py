@@ -442,6 +442,9 @@ class DocumentEntities:
             return Resolution(found.entity, "relative-pronoun-" + found.rule)
         if head.pos_ == "PRON" or low in MALE | FEMALE | PLURAL:
             return self._resolve_pronoun(pos, low)
+        label = span.text.strip()
+        if len(label) > 2 and label.isupper() and all(w.isalpha() for w in label.replace(".", "").split()):
+            return self._resolve_label(label)
         person = self.person_at(span.start_char, span.end_char) or next(
             (p for (a, b), p in self._org_names.items() if a < span.end_char and span.start_char < b), None)
         if person is None and head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS:
@@ -477,6 +480,9 @@ class DocumentEntities:
         if ent is not None or (head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS):
             name = _clean_name(ent.text if ent is not None else span.text)
             name = re.sub(r"^(the|The)\s+", "", name)
+            person = next((p for p in self.persons if len(name_tokens(name)) > 0 and is_name_extension(name, p.name)), None)
+            if person is not None:
+                return Resolution(person, "name-tagged-organisation")  # "Donald Trump’s" tagged ORG
             return Resolution(self._other(name, "organisation", head), "organisation")
         # common noun
         det = next((c.lower_ for c in head.children if c.dep_ in ("det", "poss", "nummod")), "")
@@ -500,6 +506,47 @@ class DocumentEntities:
             desc = desc[0].lower() + desc[1:]
         return Resolution(self._other(desc, kind, head), "unnamed-" + kind)
 
+    def writer(self) -> Entity | None:
+        """The article's writer, when a byline ("By Jane Doe") or a closing note
+        ("Jane Doe is a playwright …") names them."""
+        if hasattr(self, "_writer"):
+            return self._writer
+        self._writer: Entity | None = None
+        text = self.doc.text
+        paragraphs = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+        candidates = [(lo, p, r"^\s*By\s+") for lo, p in paragraphs[:4]]
+        candidates += [(lo, p, r"^\s*") for lo, p in paragraphs[-3:] if len(p) < 500]
+        for lo, para, lead in candidates:
+            m = re.match(lead, para)
+            if m is None:
+                continue
+            start = lo + m.end()
+            ent = next((e for e in self.ents if e.label_ == "PERSON" and e.start_char == start), None)
+            if ent is None:
+                continue
+            after = text[ent.end_char : ent.end_char + 12]
+            if lead.endswith("s+") or re.match(r"\s*(,|is\b|was\b|\(|writes\b)", after):
+                name = _clean_name(ent.text)
+                self._writer = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+                if self._writer is None:
+                    self._writer = Entity(name=_strip_titles(name), kind="person")
+                    self.persons.append(self._writer)
+                break
+        return self._writer
+
+    def _resolve_label(self, label: str) -> Resolution:
+        """A transcript label ("WALLACE", "PENCE"): the person of that surname in the text."""
+        name = " ".join(w.capitalize() for w in label.split())
+        toks = name_tokens(name)
+        for p in self.persons:
+            if toks and name_tokens(p.name)[-len(toks):] == toks:
+                if p.name.isupper():
+                    p.name = name
+                return Resolution(p, "transcript-label")
+        entity = Entity(name=name, kind="person")
+        self.persons.append(entity)
+        return Resolution(entity, "transcript-label-new")
+
     def _other(self, name: str, kind: SpeakerKind, head: Token) -> Entity:
         key = speaker_key(name, kind)
         for e in self.others:
@@ -512,9 +559,11 @@ class DocumentEntities:
 
     def _resolve_pronoun(self, pos: int, low: str) -> Resolution:
         if low in FIRST_PERSON:
-            # "I wrote", "we said" outside quotation marks: the writer, whom the
-            # text rarely names; no speaker rather than the last person quoted
-            return Resolution(None, "pronoun-first-person")
+            # "I wrote", "we said" outside quotation marks: the writer, when the text
+            # names them (a byline, a closing note); else no speaker rather than the
+            # last person quoted
+            writer = self.writer() if low in ("i", "me", "my") else None
+            return Resolution(writer, "pronoun-first-person-writer" if writer else "pronoun-first-person")
         if low in NEUTER:
             return self._resolve_it(pos)
         if low in PLURAL:

@@ -296,6 +296,8 @@ def _direct_quotes(doc: Doc, text: str, spans: list[QuoteSpan], frames: list[Fra
         prev_para_continues = q.paragraph > 0 and any(
             s.paragraph == q.paragraph - 1 and s.continues for s in spans[max(0, qi - 3) : qi]
         )
+        if _TRANSCRIPT_LABEL.match(inner):
+            continue  # “WALLACE: …”: a transcript line names its own speaker
         if previous is not None and opens_paragraph and (covers or prev_para_continues) and n_words >= 3:
             keep(Draft(q.start, q.end, "continuation", None, 0.7, "continuation-paragraph", inherit_from=previous), qi, q.paragraph)
     return drafts
@@ -458,12 +460,17 @@ def _labelled_speaker(doc: Doc, text: str, q: QuoteSpan, p_lo: int, p_hi: int) -
     return None
 
 
+_TRANSCRIPT_LABEL = re.compile(r"[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,2}:\s")
+
+
 def _transcript_lines(doc: Doc, text: str, spans: list[QuoteSpan], taken: set[int]) -> list[Draft]:
     """Transcript paragraphs: "WALLACE: But, Governor, …" — the label says who speaks."""
     drafts = []
     for p_index, (lo, hi) in enumerate(paragraph_bounds(text)):
         if p_index in taken:
             continue
+        lead = len(text[lo:hi]) - len(text[lo:hi].lstrip("\"“ "))  # a transcript quoted whole
+        lo += lead
         para = text[lo:hi]
         colon = para.find(":")
         if colon <= 1 or colon > 40:
@@ -476,7 +483,7 @@ def _transcript_lines(doc: Doc, text: str, spans: list[QuoteSpan], taken: set[in
         while start < hi and text[start].isspace():
             start += 1
         end = hi
-        while end > start and text[end - 1].isspace():
+        while end > start and (text[end - 1].isspace() or (lead and text[end - 1] in "\"”")):
             end -= 1
         if end - start < 10:
             continue
