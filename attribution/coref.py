@@ -282,7 +282,7 @@ class DocumentEntities:
             entity.positions.append(ent.start_char)
             self._person_spans.append((ent, entity))
             self.person_mentions.append((ent.start_char, entity))
-            if ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass"):
+            if _main_clause_subject(ent) and not _inside_quotation(ent[0]):
                 self.subject_persons.append((ent.start_char, entity))
         self.person_mentions.sort(key=lambda x: x[0])
         self.subject_persons.sort(key=lambda x: x[0])
@@ -445,8 +445,16 @@ class DocumentEntities:
         label = span.text.strip()
         if len(label) > 2 and label.isupper() and all(w.isalpha() for w in label.replace(".", "").split()):
             return self._resolve_label(label)
-        person = self.person_at(span.start_char, span.end_char) or next(
-            (p for (a, b), p in self._org_names.items() if a < span.end_char and span.start_char < b), None)
+        if any(c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN") for c in head.children):
+            # "Mr. Grassley and Mr. Leahy say": several people, no one of them
+            desc = _clean_name(doc[head.left_edge.i : max(c.right_edge.i for c in head.children if c.dep_ == "conj") + 1].text)
+            return Resolution(self._other(desc, "anonymous", head), "coordinated")
+        if head.pos_ == "NOUN" and not any(e.label_ == "PERSON" and e.start <= head.i < e.end for e in span.ents) and not any(
+                c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in head.children):
+            person = None  # "Clinton supporters", "Pagliano's lawyer": the name only qualifies the speaker
+        else:
+            person = self.person_at(span.start_char, span.end_char) or next(
+                (p for (a, b), p in self._org_names.items() if a < span.end_char and span.start_char < b), None)
         if person is None and head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS:
             # NER called a known person's surname an organisation ("McKenzie said")
             toks = name_tokens(_clean_name(span.text))
@@ -618,6 +626,22 @@ class DocumentEntities:
                 after.sort(key=lambda e: min(e.positions))
                 return Resolution(after[0], "nominal-role-fit-forward")
         return Resolution(None, "nominal-unresolved")
+
+
+def _main_clause_subject(ent: Span) -> bool:
+    """The subject of its sentence's main verb (or of one coordinated with it): the
+    person a following "he said" most likely means. Subjects of clauses inside
+    what someone reported ("… said McConnell is correct") are not."""
+    root = ent.root
+    if root.dep_ not in ("nsubj", "nsubjpass"):
+        if root.head.dep_ in ("nsubj", "nsubjpass") and root.dep_ in ("compound", "appos", "flat"):
+            root = root.head
+        else:
+            return False
+    verb = root.head
+    while verb.dep_ == "conj":
+        verb = verb.head
+    return verb.dep_ == "ROOT" or verb.head == verb
 
 
 def _inside_quotation(tok: Token) -> bool:
