@@ -34,6 +34,8 @@ def features(evidence: dict[str, str], base: float, kind: str | None, mention: s
     res = evidence.get("resolution", "none")
     relative = res.startswith("relative-pronoun-")
     res = res.removeprefix("relative-pronoun-")
+    alone = res.endswith("-alone")
+    res = res.removesuffix("-alone")
     gender = res.endswith("-gender")
     res = res.removesuffix("-gender")
     f = {
@@ -47,6 +49,8 @@ def features(evidence: dict[str, str], base: float, kind: str | None, mention: s
         f["relative"] = 1.0
     if gender:
         f["gender-agrees"] = 1.0
+    if alone:
+        f["no-rival"] = 1.0
     return f
 
 

@@ -35,6 +35,7 @@ _DOTS = re.compile(r"[.\u2019'’]")
 
 RANKS = load_words("ranks.txt")
 ORG_WORDS = load_words("org_words.txt")
+RIVAL_WINDOW = 600  # characters back from a pronoun in which another person makes it ambiguous
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our", "you", "your"})
 NEUTER = frozenset({"it", "its"})
 
@@ -249,8 +250,10 @@ class DocumentEntities:
         self.speakers: list[tuple[int, Entity]] = []  # recorded as attributions are made
         self._org_names: dict[tuple[int, int], Entity] = {}  # ORG spans that end in a person's name
         self._person_spans: list[tuple[Span, Entity]] = []
+        self._ambiguous: dict[tuple[int, int], list[Entity]] = {}
         self._collect_persons()
         self._infer_genders()
+        self._disambiguate()
 
     # ------------------------------------------------------------ building
     def _collect_persons(self) -> None:
@@ -264,10 +267,13 @@ class DocumentEntities:
             toks = name_tokens(name)
             if not toks or self.lex.is_outlet(name) or all(_DOTS.sub("", w.lower()) in AFFIXES for w in name.split()):
                 continue
-            entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+            matches = [p for p in self.persons if is_name_extension(name, p.name)]
+            entity = matches[0] if matches else None
             if entity is None:
                 entity = Entity(name=_strip_titles(name), kind="person")
                 self.persons.append(entity)
+            elif len(matches) > 1:
+                self._ambiguous[(ent.start, ent.end)] = matches  # "Mr. Obama" with Barack and Michelle
             by_span[(ent.start, ent.end)] = entity
             titles, roles, orgs = _split_titles(_pre_name_tokens(ent), self.doc, self.ents)
             app, app_orgs = _appositive_role(ent)
@@ -412,6 +418,37 @@ class DocumentEntities:
                 if votes[best] >= 2 and votes[best] >= 2 * sum(v for k, v in votes.items() if k != best):
                     entity.gender = best
 
+    def _disambiguate(self) -> None:
+        """A surname two persons of the story share goes to the one its honorific's
+        gender fits ("Mr. Obama": not Michelle Obama), else to the one named first."""
+        if not self._ambiguous:
+            return
+        doc = self.doc
+        changed = False
+        full_mentions = [(e.start_char, p) for e, p in self._person_spans if (e.start, e.end) not in self._ambiguous]
+        for i, (ent, entity) in enumerate(self._person_spans):
+            matches = self._ambiguous.get((ent.start, ent.end))
+            if not matches:
+                continue
+            prev = doc[ent.start - 1] if ent.start > 0 else None
+            honorific = GENDERED_WORDS.get(_DOTS.sub("", prev.lower_)) if prev is not None else None
+            if honorific:
+                fitting = [p for p in matches if p.gender in (None, honorific)]
+                matches = [p for p in fitting if p.gender == honorific] or fitting or matches
+            # news names a story's main person first and calls them by surname; a
+            # relative or namesake keeps a given name
+            first_named = {id(p): min((pos for pos, q in full_mentions if q is p), default=10**9) for p in matches}
+            best = min(matches, key=lambda p: first_named[id(p)])
+            if best is not entity:
+                entity.positions.remove(ent.start_char)
+                best.positions.append(ent.start_char)
+                self._person_spans[i] = (ent, best)
+                changed = True
+        if changed:
+            spans = {ent.start_char: p for ent, p in self._person_spans}
+            self.person_mentions = [(pos, spans.get(pos, p)) for pos, p in self.person_mentions]
+            self.subject_persons = [(pos, spans.get(pos, p)) for pos, p in self.subject_persons]
+
     def person_at(self, start: int, end: int) -> Entity | None:
         """The person named within a character range, if any (not a possessor: "X's deputy")."""
         best = None
@@ -419,11 +456,19 @@ class DocumentEntities:
             if ent.label_ == "PERSON" and ent.start_char < end and start < ent.end_char:
                 if ent.root.dep_ == "poss" or (ent.end < len(self.doc) and self.doc[ent.end].tag_ == "POS"):
                     continue
-                name = _clean_name(ent.text)
-                match = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+                match = self._span_person.get((ent.start, ent.end))
+                if match is None:
+                    name = _clean_name(ent.text)
+                    match = next((p for p in self.persons if is_name_extension(name, p.name)), None)
                 if match is not None:
                     best = match
         return best
+
+    @property
+    def _span_person(self) -> dict[tuple[int, int], Entity]:
+        if not hasattr(self, "_span_person_map"):
+            self._span_person_map = {(e.start, e.end): p for e, p in self._person_spans}
+        return self._span_person_map
 
     def note_speaker(self, pos: int, entity: Entity) -> None:
         self.speakers.append((pos, entity))
@@ -587,7 +632,10 @@ class DocumentEntities:
         candidates.sort(key=lambda x: -x[0])
         for p, e, rule in candidates:
             if gender is None or e.gender in (None, gender):
-                return Resolution(e, rule if e.gender is None else rule + "-gender")
+                # another person the pronoun could mean, mentioned in the last few sentences
+                rivals = {id(o) for q, o in self.person_mentions
+                          if pos - RIVAL_WINDOW < q < pos and o is not e and (gender is None or o.gender in (None, gender))}
+                return Resolution(e, rule + ("-gender" if e.gender else "") + ("" if rivals else "-alone"))
         before = [(p, e) for p, e in self.person_mentions if p < pos and (gender is None or e.gender in (None, gender))]
         if before:
             return Resolution(before[-1][1], "pronoun-recent-person")

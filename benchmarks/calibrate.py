@@ -33,7 +33,7 @@ TITLES = set("mr mrs ms dr sen senator rep gov governor president vice gen gener
 
 
 def name_key(s: str | None) -> list[str]:
-    toks = [t.strip(".,'’").lower() for t in re.split(r"[\s\-]+", s or "")]
+    toks = [t.strip(".,'’").replace("’", "'").lower() for t in re.split(r"[\s\-]+", s or "")]
     return [t for t in toks if len(t) > 1 and t not in TITLES]
 
 
@@ -54,7 +54,9 @@ def label(q: dict, golds: list[dict]) -> int | None:
     kind = q.get("speaker_kind")
     if g["kind"] in ("person", "organisation"):
         a, b = name_key(q.get("speaker")), name_key(g["entity"])
-        return int(bool(a and b and a[-1] == b[-1] and set(a) <= set(b)))
+        # same surname, and given names that agree where both have one ("Ben"/"Benjamin")
+        return int(bool(a and b and a[-1] == b[-1] and (
+            len(a) == 1 or len(b) == 1 or a[0][0] == b[0][0])))
     return int(kind != "person")  # a group or unnamed source: right unless given to a person
 
 
