@@ -659,10 +659,13 @@ class DocumentEntities:
         if fits:
             ordered = sorted(((max([p for p in e.positions if p < pos], default=-1), e) for e in self.persons), key=lambda x: -x[0])
             scored = []
+            party = _parties(modifiers)
             for last, e in ordered:
                 words = e.fit_words()
+                if party and _parties(words) and not (party & _parties(words)):
+                    continue  # "the Republican nominee" is not the Libertarian one
                 if words & fits:
-                    bonus = len(words & modifiers)
+                    bonus = len(words & modifiers) + (2 if party & _parties(words) else 0)
                     scored.append((last >= 0, bonus, last, e))
             before = [s for s in scored if s[0]]
             if before:
@@ -674,6 +677,14 @@ class DocumentEntities:
                 after.sort(key=lambda e: min(e.positions))
                 return Resolution(after[0], "nominal-role-fit-forward")
         return Resolution(None, "nominal-unresolved")
+
+
+_PARTY = {"republican": "r", "gop": "r", "republicans": "r", "democratic": "d", "democrat": "d",
+          "democrats": "d", "libertarian": "l", "green": "g"}
+
+
+def _parties(words: set[str]) -> set[str]:
+    return {_PARTY[w] for w in words if w in _PARTY}
 
 
 def _main_clause_subject(ent: Span) -> bool:
