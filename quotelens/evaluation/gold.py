@@ -38,12 +38,14 @@ Span = tuple[int, int]
 QUOTE_CHARS = '"“”'
 
 # Words that say nothing about who a speaker is: titles, roles, function words.
-_NON_NAME_WORDS = frozenset("""mr mrs ms dr sen senator rep gov governor president vice
+_NON_NAME_WORDS = frozenset(
+    """mr mrs ms dr sen senator rep gov governor president vice
 gen general col colonel lt maj major adm admiral sgt secretary minister prime
 chairman chair spokesman spokeswoman spokesperson the a an of and u.s. us
 former democratic republican presidential nominee candidate official officials
 senior said told according his her their he she they it mr. mrs. ms. dr. sen.
-rep. gov. gen. col. lt. maj. adm. sgt. jr jr. sr sr. iii ii al el""".split())
+rep. gov. gen. col. lt. maj. adm. sgt. jr jr. sr sr. iii ii al el""".split()  # noqa: SIM905 - the word list reads better as text
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-\.]+")
 # PolNeAR names an annotator's file <article>_<4 hex digits>.ann
 _ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]{4}\.ann$")

@@ -42,9 +42,11 @@ __all__ = [
     "score_tracking",
 ]
 
-_TITLES = frozenset("""mr mrs ms dr sen senator rep gov governor president vice gen general
+_TITLES = frozenset(
+    """mr mrs ms dr sen senator rep gov governor president vice gen general
 col colonel lt maj major adm admiral sgt secretary minister prime the former
-mr. mrs. ms. dr. sen. rep. gov. gen. col. lt. maj. adm. sgt. jr jr. sr sr. iii ii""".split())
+mr. mrs. ms. dr. sen. rep. gov. gen. col. lt. maj. adm. sgt. jr jr. sr sr. iii ii""".split()  # noqa: SIM905 - the word list reads better as text
+)
 _NAME_SPLIT = re.compile(r"[\s\-]+")
 PAGE_SIZE = 100
 
