@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from quotelens.evaluation import GoldItem, load_polnear, load_predictions, load_seed_gold, score_extraction
+from quotelens.evaluation import (
+    GoldItem,
+    load_polnear,
+    load_predictions,
+    load_seed_gold,
+    score_extraction,
+)
 from quotelens.evaluation.extraction import speaker_is_right
 
 TEXT = ('Jane Smith spoke on Monday. "We will build the bridge," Smith said. '
@@ -179,8 +185,8 @@ def test_polnear_split(polnear_split: Path) -> None:
     assert not third.has_source
     t = POLNEAR_TEXT
     preds = [
-        {**dict(zip(("start", "end"), span(t, "We are ready,"))), "speaker": "Ann Lee"},
-        {**dict(zip(("start", "end"), span(t, "works well"))), "speaker": "Ann Lee"},
+        {"start": span(t, "We are ready,")[0], "end": span(t, "We are ready,")[1], "speaker": "Ann Lee"},
+        {"start": span(t, "works well")[0], "end": span(t, "works well")[1], "speaker": "Ann Lee"},
     ]
     score = score_extraction(corpus, {"doc1": preds})
     assert (score.all.gold, score.all.pred, score.all.detected, score.all.attributed) == (2, 2, 2, 1)
