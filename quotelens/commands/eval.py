@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -193,8 +194,9 @@ def _run_tracking(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as exc:
         raise UsageError(f"cannot read the gold {gold_file} with texts in {split / 'text'}: {exc}") from exc
 
-    def progress(people: list[str]) -> Any:
-        return tqdm(people, unit="person", desc="ask", disable=args.no_progress, file=sys.stderr,
+    def progress(people: Iterable[str]) -> Iterable[str]:
+        people = list(people)
+        return tqdm(people, total=len(people), unit="person", desc="ask", disable=args.no_progress, file=sys.stderr,
                     dynamic_ncols=True)
 
     api = (http_api(args.api) if args.api
