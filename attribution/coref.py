@@ -630,7 +630,7 @@ class DocumentEntities:
         candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers if p < pos and e.kind == "person"]
         candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons if p < pos]
         candidates.sort(key=lambda x: -x[0])
-        for p, e, rule in candidates:
+        for _p, e, rule in candidates:
             if gender is None or e.gender in (None, gender):
                 # another person the pronoun could mean, mentioned in the last few sentences
                 rivals = {id(o) for q, o in self.person_mentions

@@ -28,8 +28,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from attribution.confidence import features  # noqa: E402
 
-TITLES = set("mr mrs ms dr sen senator rep gov governor president vice gen general col "
-             "the former jr sr iii ii".split())
+TITLES = {"mr", "mrs", "ms", "dr", "sen", "senator", "rep", "gov", "governor", "president", "vice",
+          "gen", "general", "col", "the", "former", "jr", "sr", "iii", "ii"}
 
 
 def name_key(s: str | None) -> list[str]:
@@ -68,12 +68,15 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "attribution", "data", "confidence.tsv"))
     a = ap.parse_args()
     gold: dict[str, list[dict]] = collections.defaultdict(list)
-    for line in open(a.gold, encoding="utf-8"):
-        g = json.loads(line)
-        gold[g["doc"]].append(g)
-    X, y, names = [], [], None
-    for line in open(a.pred, encoding="utf-8"):
-        d = json.loads(line)
+    with open(a.gold, encoding="utf-8") as f:
+        for line in f:
+            g = json.loads(line)
+            gold[g["doc"]].append(g)
+    X: list[dict[str, float]] = []
+    y: list[int] = []
+    with open(a.pred, encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f]
+    for d in docs:
         for q in d["quotes"]:
             if not q.get("speaker"):
                 continue
