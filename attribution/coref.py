@@ -688,8 +688,8 @@ def _parties(words: set[str]) -> set[str]:
 
 
 def _main_clause_subject(ent: Span) -> bool:
-    """The subject of its sentence's main verb (or of one coordinated with it): the
-    person a following "he said" most likely means. Subjects of clauses inside
+    """The subject of its sentence's main verb (or of a verb coordinated with it, or
+    of an adverbial clause): the person a following "he said" most likely means. Subjects of clauses inside
     what someone reported ("… said McConnell is correct") are not."""
     root = ent.root
     if root.dep_ not in ("nsubj", "nsubjpass"):
@@ -698,7 +698,7 @@ def _main_clause_subject(ent: Span) -> bool:
         else:
             return False
     verb = root.head
-    while verb.dep_ == "conj":
+    while verb.dep_ in ("conj", "advcl"):  # "As al-Kadhimi came to power, he pledged …"
         verb = verb.head
     return verb.dep_ == "ROOT" or verb.head == verb
 
