@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 async def measure(url: str, words: int, seed: int) -> None:
     from rapidfuzz import fuzz, process
 
-    from api import tracking
     from api.services import Services
+    from api.speakers import index as tracking
     from quotelens.settings import get_settings
 
     services = Services.build(get_settings(), database_url=url)

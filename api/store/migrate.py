@@ -1,7 +1,7 @@
-"""Bringing a database to the current schema with the alembic migrations in api/migrations.
+"""Bringing a database to the current schema with the alembic migrations in api/store/migrations.
 
     python -m api.store.migrate            # QUOTELENS_DATABASE_URL or the default SQLite file
-    alembic -c api/migrations/alembic.ini upgrade head   # the same, through alembic's CLI
+    alembic -c api/store/migrations/alembic.ini upgrade head   # the same, through alembic's CLI
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .db import create_migration_engine, normalise_database_url
 
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "include_object", "upgrade", "downgrade", "main"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
