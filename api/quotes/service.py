@@ -180,7 +180,7 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
     if shape.in_fts:
         # The full-text index hands over one page, newest first.
-        rowid = literal_column("rowid")
+        rowid: ColumnElement[int] = literal_column("rowid")
         hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
                 .order_by(rowid.desc()).limit(bindparam("limit_")).offset(bindparam("offset_")).subquery("hits"))
         return Prepared(

@@ -58,7 +58,7 @@ class Prepared:
 
     __slots__ = ("statement", "inline", "row", "_compiled")
 
-    def __init__(self, statement: Select[Any], *, inline: bool = False) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]], *, inline: bool = False) -> None:
         self.statement = statement
         # The type of its rows: a named tuple of the selected columns' names (labels).
         self.row: Any = namedtuple("Row", [c.key or f"column{i}" for i, c in enumerate(statement.selected_columns)])  # type: ignore[misc]  # noqa: PYI024
