@@ -1,6 +1,6 @@
 """How many fuzzy neighbours of a word the speaker search's bigram filter keeps, and how fast.
 
-Speaker search (api/tracking.py) scores a query word only against vocabulary words
+Speaker search (api/speakers/index.py) scores a query word only against vocabulary words
 whose padded bigrams overlap it enough (Dice >= SEARCH_MIN_DICE). This draws words
 from a store's speaker names, misspells half of them (a letter dropped or two swapped,
 as api_load.py does), and compares, for several thresholds, the words kept and then

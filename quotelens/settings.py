@@ -133,7 +133,8 @@ class Settings:
     max_article_chars: int = 200_000
     # Largest page a list route returns; bigger `limit` values are capped to it.
     max_page_size: int = 100
-    # Connections kept open per process (PostgreSQL; SQLite uses this for readers).
+    # Connections kept open per process (PostgreSQL; SQLite uses this for readers). On
+    # PostgreSQL a process may hold up to 3N+1 (api/store/db.py says which).
     db_pool_size: int = 10
     # Seconds to wait for a database connection (PostgreSQL) before giving up.
     db_connect_timeout: float = 5.0
