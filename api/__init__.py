@@ -3,8 +3,10 @@
     >>> from api import create_app
     >>> app = create_app()            # settings from the environment
 
-`api` imports `attribution`; nothing imports `api` but the CLI and tests (the bot
-talks to it over HTTP).
+Rooms, lowest first (docs/ARCHITECTURE.md): `store`, `speakers`, `quotes`, `ingest`,
+`services` (wires them), `web` (HTTP). `api` imports `attribution` and the bottom of
+`quotelens` (settings, errors, contract); nothing imports `api` but the CLI and tests
+(the bot talks to it over HTTP).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import create_app
+    from .web.app import create_app
 
 __all__ = ["create_app"]
 
@@ -20,7 +22,7 @@ __all__ = ["create_app"]
 def __getattr__(name: str) -> Any:
     # Lazy, so `import api.store` (migrations, the CLI) does not load Litestar.
     if name == "create_app":
-        from .app import create_app
+        from .web.app import create_app
 
         return create_app
     raise AttributeError(name)

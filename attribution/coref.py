@@ -193,7 +193,8 @@ def _pre_name_tokens(ent: Span) -> list[Token]:
 
 def _split_titles(tokens: list[Token], doc: Doc, ents: list[Span]) -> tuple[list[str], list[str], list[str]]:
     titles: list[str] = []
-    role_words, orgs = [], []
+    role_words: list[str] = []
+    orgs: list[str] = []
     run: list[str] = []
     previous = -2
     for t in tokens:

@@ -1,12 +1,14 @@
-"""Errors the engine raises.
+"""Errors the engine raises: a branch of the one tree rooted at `quotelens.errors.QuotelensError`.
 
 AttributionError
  ├── PipelineNotFound   the configured spaCy pipeline cannot be loaded
  └── InputError         a text that cannot be processed (not UTF-8, …)
 """
 
+from quotelens.errors import QuotelensError
 
-class AttributionError(Exception):
+
+class AttributionError(QuotelensError):
     """Base of every error raised by `attribution`."""
 
 

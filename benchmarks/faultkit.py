@@ -219,7 +219,7 @@ def store_snapshot(url: str) -> Snapshot:
 
 def _fts_problems(path: str) -> list[str]:
     """The full-text index against itself and against the quotes (each quote once, under its key)."""
-    from api.services.reads import FTS_KEY_SQL
+    from api.store.fulltext import FTS_KEY_SQL
 
     db = sqlite3.connect(path)  # FTS5's integrity-check is an INSERT: not on a read-only connection
     try:
@@ -453,7 +453,7 @@ def _zygote() -> int:
     import alembic.command  # noqa: F401 - imported once here, not in each child
 
     import quotelens.commands.ingest  # noqa: F401
-    from api.bulk import ingest_paths  # noqa: F401
+    from api.ingest.batches import ingest_paths  # noqa: F401
     from api.store import migrate  # noqa: F401
     from quotelens.cli import main
     from quotelens.settings import get_settings

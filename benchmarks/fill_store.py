@@ -274,7 +274,7 @@ class Generator:
             yield articles, quotes
 
     def speaker_rows(self) -> tuple[list[tuple], list[tuple], list[tuple]]:
-        from api.tracking import normalised_alias
+        from api.speakers.index import normalised_alias
         from attribution.names import speaker_key
 
         now = datetime.now(UTC)
@@ -341,7 +341,7 @@ def _sqlite_fill(path: str, gen: Generator, progress: bool) -> None:
         con.execute(sql)
     if con.execute("SELECT 1 FROM sqlite_master WHERE name='quotes_fts'").fetchone():
         # As the triggers of migration 0002 index each quote.
-        from api.services.reads import FTS_KEY_SQL
+        from api.store.fulltext import FTS_KEY_SQL
 
         con.execute(f"INSERT INTO quotes_fts(rowid, text, speaker, kind) "
                     f"SELECT {FTS_KEY_SQL}, text, 's' || speaker_id, kind FROM quotes")

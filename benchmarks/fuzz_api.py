@@ -1,6 +1,6 @@
 """Schemathesis over every operation of the API's OpenAPI document, in process (ASGI, no server).
 
-The app is the real one (`api.app.create_app`) with the real attribution
+The app is the real one (`api.web.app.create_app`) with the real attribution
 pipeline, on a throwaway SQLite file unless `--database-url` names another
 store (give it a throwaway database: the fuzzer merges, splits and renames).
 A few short articles are stored first so reads have speakers and quotes to
@@ -134,8 +134,11 @@ def default_checks() -> list[Callable[..., Any]]:
 
 
 def build_app(database_url: str | None, data_dir: Path, extractor: Any = None) -> Any:
-    """The real app on `database_url` (a SQLite file in `data_dir` by default), migrated on startup."""
-    from api.app import create_app
+    """The real app on `database_url` (a SQLite file in `data_dir` by default), migrated first."""
+    import asyncio
+
+    from api.store.migrate import upgrade
+    from api.web.app import create_app
     from quotelens.settings import settings_from_env
 
     settings = settings_from_env({
@@ -145,7 +148,8 @@ def build_app(database_url: str | None, data_dir: Path, extractor: Any = None) -
         "QUOTELENS_API_KEYS": API_KEY,
     })
     url = database_url or f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}"
-    return create_app(settings, extractor=extractor, database_url=url, migrate=True)
+    asyncio.run(upgrade(url))  # the app never migrates: `quotelens serve` does it before starting
+    return create_app(settings, extractor=extractor, database_url=url)
 
 
 def seed_store(app: Any, articles: Iterable[dict[str, Any]] = SEED_ARTICLES) -> None:

@@ -5,7 +5,7 @@ Over the PolNeAR dev texts (the seeds when PolNeAR is absent), in one run:
   (a) extract      `Extractor().extract_many(texts, workers=1)` in this process: spaCy's
                    `nlp.pipe` in batches of 16 and the engine's rules; quotes only, nothing
                    read from files, nothing stored (what `quotelens extract` does)
-  (b) ingest       `api.bulk.ingest_paths(..., workers=1)` in this process, into a fresh
+  (b) ingest       `api.ingest.batches.ingest_paths(..., workers=1)` in this process, into a fresh
                    store: read and prepare the files, look up which are stored, then for
                    each article in turn extract its quotes (`Extractor.extract`, one text at
                    a time, in a thread of this process) and store it (match speakers, write
@@ -65,8 +65,8 @@ def find_files(folder: Path | None, limit: int | None) -> tuple[Path, list[Path]
 
 def article_texts(paths: list[Path], max_chars: int) -> list[str]:
     """The texts exactly as ingest stores them (title line and source line taken off)."""
-    from api.services import prepare_article
-    from api.sources import read_items
+    from api.ingest import prepare_article
+    from api.ingest.readers import read_items
 
     texts = []
     for path in paths:
@@ -105,9 +105,10 @@ class Measurement:
 
 def ingest_once(staging: Path, files: list[Path], database_url: str | None, workers: int) -> Measurement:
     """Ingest `files` into an empty store. Migration and loading the pipeline are not timed."""
-    from api.bulk import ingest_paths
-    from api.services import PreparedArticle, Services
-    from api.services.ingest import IngestOutcome
+    from api.ingest import PreparedArticle
+    from api.ingest.batches import ingest_paths
+    from api.ingest.service import IngestOutcome
+    from api.services import Services
     from api.store.migrate import upgrade
     from attribution.records import Quote
     from quotelens.settings import get_settings
@@ -136,7 +137,7 @@ def ingest_once(staging: Path, files: list[Path], database_url: str | None, work
         services.ingest.ingest = timed_store  # type: ignore[method-assign]
         try:
             await upgrade(services.store.url.render_as_string(hide_password=False))
-            await services.pipeline.extractor()  # loaded before the clock starts, like (a)
+            await services.engine.extractor()  # loaded before the clock starts, like (a)
             t0 = time.perf_counter()
             summary = await ingest_paths(services, [str(f) for f in files], workers=workers, progress=False)
             wall = time.perf_counter() - t0
@@ -202,10 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                 measured[name].append(run(Path(staging)))
 
     print("\n(a) Extractor.extract_many(texts, workers=1): nlp.pipe in batches of 16, this process, nothing stored")
-    print("(b) api.bulk.ingest_paths(workers=1): per article, Extractor.extract in a thread of this process,")
+    print("(b) api.ingest.batches.ingest_paths(workers=1): per article, Extractor.extract in a thread of this process,")
     print("    then the store; the two take turns (one core's work, like (a))")
     if args.workers > 1:
-        print(f"(c) api.bulk.ingest_paths(workers={args.workers}): {args.workers} processes extract, this one stores")
+        print(f"(c) api.ingest.batches.ingest_paths(workers={args.workers}): {args.workers} processes extract, this one stores")
     print(f"\n{'':26} {'best s':>7} {'median s':>9} {'articles/s':>11} {'words/s':>9}"
           f" {'words/s (median)':>17} {'quotes':>7} {'store CPU ms/article':>21}")
     rate: dict[str, float] = {}

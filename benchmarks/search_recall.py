@@ -1,6 +1,6 @@
 """How many fuzzy neighbours of a word the speaker search's bigram filter keeps, and how fast.
 
-Speaker search (api/tracking.py) scores a query word only against vocabulary words
+Speaker search (api/speakers/index.py) scores a query word only against vocabulary words
 whose padded bigrams overlap it enough (Dice >= SEARCH_MIN_DICE). This draws words
 from a store's speaker names, misspells half of them (a letter dropped or two swapped,
 as api_load.py does), and compares, for several thresholds, the words kept and then
@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 async def measure(url: str, words: int, seed: int) -> None:
     from rapidfuzz import fuzz, process
 
-    from api import tracking
     from api.services import Services
+    from api.speakers import index as tracking
     from quotelens.settings import get_settings
 
     services = Services.build(get_settings(), database_url=url)

@@ -1,4 +1,4 @@
-"""Errors the bot's API client raises.
+"""Errors the bot's API client raises: a branch of the tree rooted at `quotelens.errors.QuotelensError`.
 
 BotError
  └── ApiError                 anything that went wrong talking to the API
@@ -9,8 +9,10 @@ BotError
 
 from __future__ import annotations
 
+from quotelens.errors import QuotelensError
 
-class BotError(Exception):
+
+class BotError(QuotelensError):
     """Base of every error raised by `bot`."""
 
 

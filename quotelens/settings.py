@@ -1,6 +1,9 @@
-"""Settings from the environment, read once, each with a documented default.
+"""Settings from the environment, read once, each with a documented default and its check.
 
-Every value is listed in `.env.example`.
+Every value is listed in `.env.example`. Every check lives here: a `Settings`
+that exists is one the program can run with (`SettingsError` otherwise, raised
+when the settings are built, not when a part first uses them). Settings are
+passed down as this object; nothing writes them back into `os.environ`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from quotelens.errors import SettingsError
+
+__all__ = ["SQLITE_SYNCHRONOUS", "Settings", "SettingsError", "get_settings", "parse_rate_limit", "settings_from_env"]
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -19,10 +26,6 @@ def _default_data_dir() -> Path:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
-
-
-class SettingsError(ValueError):
-    """A setting in the environment has a value that cannot be used."""
 
 
 def _int(e: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -48,10 +51,14 @@ def _float(e: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name}={raw!r} is not a number") from None
 
 
-def _seconds(e: Mapping[str, str], name: str, default: float) -> float:
-    value = _float(e, name, default)
+def _check_seconds(name: str, value: float) -> None:
     if not value > 0 or value == float("inf"):
         raise SettingsError(f"{name}={value} must be a positive number of seconds")
+
+
+def _seconds(e: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(e, name, default)
+    _check_seconds(name, value)
     return value
 
 
@@ -67,6 +74,7 @@ def _bool(e: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 _RATE_UNITS = ("second", "minute", "hour", "day")
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 def parse_rate_limit(value: str) -> tuple[str, int] | None:
@@ -125,7 +133,8 @@ class Settings:
     max_article_chars: int = 200_000
     # Largest page a list route returns; bigger `limit` values are capped to it.
     max_page_size: int = 100
-    # Connections kept open per process (PostgreSQL; SQLite uses this for readers).
+    # Connections kept open per process (PostgreSQL; SQLite uses this for readers). On
+    # PostgreSQL a process may hold up to 3N+1 (api/store/db.py says which).
     db_pool_size: int = 10
     # Seconds to wait for a database connection (PostgreSQL) before giving up.
     db_connect_timeout: float = 5.0
@@ -144,6 +153,28 @@ class Settings:
     speaker_search_cutoff: float = 60.0
     # How often (seconds) a process looks for speaker changes written by other processes.
     speaker_index_refresh_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        # Values given directly (tests, `dataclasses.replace`) get the same checks as the environment's.
+        parse_rate_limit(self.rate_limit)
+        if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
+            raise SettingsError(
+                f"QUOTELENS_SQLITE_SYNCHRONOUS={self.sqlite_synchronous!r}: use one of {', '.join(SQLITE_SYNCHRONOUS)}"
+            )
+        if self.bot_cooldown_rate < 1:
+            raise SettingsError(f"QUOTELENS_BOT_COOLDOWN_RATE={self.bot_cooldown_rate} is below the minimum of 1")
+        for name, value in (
+            ("QUOTELENS_BOT_COOLDOWN_SECONDS", self.bot_cooldown_seconds),
+            ("QUOTELENS_DB_CONNECT_TIMEOUT", self.db_connect_timeout),
+            ("QUOTELENS_DB_STATEMENT_TIMEOUT", self.db_statement_timeout),
+            ("QUOTELENS_READY_TIMEOUT", self.ready_timeout),
+        ):
+            _check_seconds(name, value)
+
+    @property
+    def rate_limit_rule(self) -> tuple[str, int] | None:
+        """The rate limit as (unit, count), None when off."""
+        return parse_rate_limit(self.rate_limit)
 
     @property
     def effective_database_url(self) -> str:
@@ -165,7 +196,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         discord_token=e.get("DISCORD_TOKEN", ""),
         api_timeout=_float(e, "QUOTELENS_API_TIMEOUT", 10.0),
         bot_cooldown_rate=_int(e, "QUOTELENS_BOT_COOLDOWN_RATE", 3, minimum=1),
-        bot_cooldown_seconds=_float(e, "QUOTELENS_BOT_COOLDOWN_SECONDS", 30.0),
+        bot_cooldown_seconds=_seconds(e, "QUOTELENS_BOT_COOLDOWN_SECONDS", 30.0),
         discord_guild_id=_int(e, "DISCORD_GUILD_ID", 0) or None,
         read_requires_key=_bool(e, "QUOTELENS_READ_REQUIRES_KEY", False),
         rate_limit=e.get("QUOTELENS_RATE_LIMIT", "1200/minute"),

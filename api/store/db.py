@@ -12,6 +12,20 @@ On PostgreSQL nothing waits on the network without a limit: connections time out
 pinged before use, and the readiness check uses a connection of its own with a
 timeout of its own (`ping_timeout`), so `/ready` answers 503 promptly while the
 database is away and 200 again, with no restart, once it is back.
+
+Connections per process, with N = `db_pool_size` (QUOTELENS_DB_POOL_SIZE):
+- PostgreSQL: the fast reads (`api.store.fastread`) take up to N connections from an
+  asyncpg pool of their own; the ORM engine (writes and rare reads) keeps N and may
+  open N more under load (`max_overflow`); `/ready` opens one for each check and
+  closes it. So one process can hold up to 3N + 1 connections: size PostgreSQL's
+  `max_connections` for that many times the number of processes (`serve --workers`,
+  `ingest`, the bot does not connect).
+- SQLite: up to 2N reader connections on the ORM engine, one writer, and
+  min(N, 4) reader threads with a plain `sqlite3` connection each.
+
+This module is the one place where SQLite and PostgreSQL are told apart (with
+`fastread` and the migrations); the services above ask `Store.is_sqlite` only
+where a query must differ.
 """
 
 from __future__ import annotations
@@ -24,7 +38,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, insert, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -36,14 +50,13 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-from api.errors import ConfigurationError, ServiceUnavailable
 from api.store.fastread import PostgresReader, Prepared, Reader, Row, SqliteReader
+from quotelens.errors import ConfigurationError, Unavailable
 
 __all__ = ["Store", "create_migration_engine", "normalise_database_url", "WRITE_LOCK_ID"]
 
 # pg_advisory_xact_lock key for ingest and speaker edits ("quotelns" in ASCII).
 WRITE_LOCK_ID = 0x71756F74656C6E73 & 0x7FFFFFFFFFFFFFFF
-SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -80,7 +93,7 @@ async def _unavailable_when_unreachable() -> AsyncIterator[None]:
         yield
     except Exception as exc:
         if _database_unreachable(exc):
-            raise ServiceUnavailable(f"the database is not available: {type(exc).__name__}: {exc}") from exc
+            raise Unavailable(f"the database is not available: {type(exc).__name__}: {exc}") from exc
         raise
 
 
@@ -155,11 +168,7 @@ class Store:
         self.backend = self.url.get_backend_name()
         self.is_sqlite = self.backend == "sqlite"
         if self.is_sqlite:
-            synchronous = sqlite_synchronous.upper()
-            if synchronous not in SQLITE_SYNCHRONOUS:
-                raise ConfigurationError(
-                    f"QUOTELENS_SQLITE_SYNCHRONOUS={sqlite_synchronous!r}: use one of {', '.join(SQLITE_SYNCHRONOUS)}"
-                )
+            synchronous = sqlite_synchronous.upper()  # checked by quotelens.settings
             Path(self.url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=pool_size)
             _install_sqlite_hooks(self.engine, begin="BEGIN", synchronous=synchronous)
@@ -220,6 +229,21 @@ class Store:
             if not self.is_sqlite:
                 await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_ID})
             yield session
+
+    async def insert_returning_ids(
+        self, session: AsyncSession, table: Table, rows: list[dict[str, object]]
+    ) -> list[int]:
+        """Insert rows in batched multi-row statements (inside `write()`); their new ids, in the order of `rows`."""
+        if not rows:
+            return []
+        if self.is_sqlite:
+            # SQLite gives a new row the id one past the largest (https://sqlite.org/autoinc.html),
+            # so under the write lock the ids of rows inserted together ascend in row order.
+            # SQLAlchemy cannot sort SQLite's RETURNING rows itself: it would insert one row per statement.
+            result = await session.execute(insert(table).returning(table.c.id), rows)
+            return sorted(result.scalars())
+        result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return list(result.scalars())
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query within `ping_timeout` seconds."""

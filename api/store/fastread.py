@@ -19,7 +19,8 @@ compiled once per dialect. Readers run it:
 - PostgreSQL: an asyncpg pool of its own (no pre-ping round trip per checkout);
   a read that finds its pooled connection dead is retried once on a fresh one.
 
-Rows come back as tuples in the statement's column order. SQLite hands back DATE
+Rows come back as named tuples, one type per statement, named by its selected
+columns (`row.speaker_id`, `row.total`): no reader picks a value by position. SQLite hands back DATE
 columns as the ISO text it stores (`as_date` turns either form into a `date`).
 """
 
@@ -28,17 +29,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections import namedtuple
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy.engine import URL, Dialect
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import Select
 
 __all__ = ["Prepared", "Reader", "Row", "SqliteReader", "PostgresReader", "as_date"]
 
-Row = Sequence[Any]
+Row = Any  # a named tuple of the statement's columns (`Prepared.row`)
 INLINE_BUSY_TIMEOUT_MS = 50  # an inline read waits at most this long on the event loop's thread
 
 
@@ -54,10 +56,12 @@ class Prepared:
     parameters the statement fixed itself (say, a `LIMIT 1`) keep their values.
     """
 
-    __slots__ = ("statement", "inline", "_compiled")
+    __slots__ = ("statement", "inline", "row", "_compiled")
 
-    def __init__(self, statement: ClauseElement, *, inline: bool = False) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]], *, inline: bool = False) -> None:
         self.statement = statement
+        # The type of its rows: a named tuple of the selected columns' names (labels).
+        self.row: Any = namedtuple("Row", [c.key or f"column{i}" for i, c in enumerate(statement.selected_columns)])  # type: ignore[misc]  # noqa: PYI024
         # A lookup along an index that reads a few rows (tens of microseconds): SQLite runs it on
         # the event loop's own thread, where a hop to a reader thread would cost more than the read.
         self.inline = inline
@@ -117,7 +121,7 @@ class SqliteReader:
                 self._opened.append(con)
         return con
 
-    def _run(self, sql: str, args: tuple[Any, ...]) -> list[Row]:
+    def _run(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self._connection().execute(sql, args).fetchall()
 
     async def rows(self, query: Prepared, params: Mapping[str, Any]) -> list[Row]:
@@ -125,11 +129,12 @@ class SqliteReader:
         values = tuple(_sqlite_arg(a) for a in args)
         if query.inline:
             try:
-                return self._connection(INLINE_BUSY_TIMEOUT_MS).execute(sql, values).fetchall()
+                return list(map(query.row._make, self._connection(INLINE_BUSY_TIMEOUT_MS).execute(sql, values)))
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, sql, values)
+        found = await asyncio.get_running_loop().run_in_executor(self._executor, self._run, sql, values)
+        return list(map(query.row._make, found))
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
@@ -174,7 +179,7 @@ class PostgresReader:
 
         async def fetch() -> list[Row]:
             async with pool.acquire(timeout=self.connect_timeout) as con:
-                return list(await con.fetch(sql, *args))
+                return list(map(query.row._make, await con.fetch(sql, *args)))
 
         try:
             return await fetch()

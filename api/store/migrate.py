@@ -1,7 +1,10 @@
-"""Bringing a database to the current schema with the alembic migrations in api/migrations.
+"""Bringing a database to the current schema with the alembic migrations in api/store/migrations.
+
+Run by commands before they use the store (`quotelens serve` once before it starts its
+workers, `quotelens ingest`, the compose `migrate` step), never by the app.
 
     python -m api.store.migrate            # QUOTELENS_DATABASE_URL or the default SQLite file
-    alembic -c api/migrations/alembic.ini upgrade head   # the same, through alembic's CLI
+    alembic -c api/store/migrations/alembic.ini upgrade head   # the same, through alembic's CLI
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from .db import create_migration_engine, normalise_database_url
 
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "include_object", "upgrade", "downgrade", "main"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -48,7 +51,10 @@ async def _run(url: str, action: str, revision: str) -> None:
     # alembic keeps its running context in module globals: one migration at a
     # time per process. Between processes, env.py takes a PostgreSQL advisory lock;
     # on SQLite a lock file beside the database does it (with two revisions, a second
-    # process could read the version between the first one's steps and fail).
+    # process could read the version between the first one's steps and fail). Only
+    # commands migrate now (serve once before its workers start, ingest once, the
+    # compose step), never the app, but two commands can still start together on one
+    # fresh file (a `serve` and an `ingest`), so the lock stays.
     loop = asyncio.get_running_loop()
     lock = _locks.setdefault(loop, asyncio.Lock())
     async with lock:

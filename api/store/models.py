@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from quotelens.contract import ATTRIBUTE_TYPES, QUOTE_KINDS, SPEAKER_KINDS
+
 __all__ = [
     "Article",
     "Base",
@@ -45,11 +47,12 @@ __all__ = [
     "ATTRIBUTE_TYPES",
     "SPEAKER_KINDS",
     "QUOTE_KINDS",
+    "SPEAKERS_VERSION_KEY",
 ]
 
-SPEAKER_KINDS = ("person", "anonymous", "organisation")
-QUOTE_KINDS = ("direct", "mixed", "indirect", "continuation")
-ATTRIBUTE_TYPES = ("title", "role", "organisation")
+# store_meta key of the write counter: every ingest and speaker edit advances it
+# (api.speakers.directory); listings compare it to keep totals (api.quotes).
+SPEAKERS_VERSION_KEY = "speakers_version"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

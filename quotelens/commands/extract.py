@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 NAME = "extract"
 HELP = "find quotes and their speakers in text files (prints JSON Lines, JSON or a table)"
@@ -89,13 +90,14 @@ def run(args: argparse.Namespace) -> int:
         out.write(f"{'doc':18}  {'speaker':28}  {'kind':12}  quote\n")
     for (name, _), quotes in zip(docs, results, strict=True):
         rows = [q.to_dict() for q in quotes]
-        record = {"doc": name, "quotes": merge_attribution_parts(rows) if args.unit == "attribution" else rows}
+        quotes_out: list[dict[str, Any]] = merge_attribution_parts(rows) if args.unit == "attribution" else rows
+        record: dict[str, Any] = {"doc": name, "quotes": quotes_out}
         if args.format == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif args.format == "json":
             collected.append(record)
         else:
-            for q in record["quotes"]:
+            for q in quotes_out:
                 out.write(_table_row(name, q) + "\n")
     if args.format == "json":
         json.dump(collected, out, ensure_ascii=False, indent=2)

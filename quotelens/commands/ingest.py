@@ -38,21 +38,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    import dataclasses
     import json
 
-    from api.bulk import ArticleResult, ingest_paths
-    from api.errors import ApiError
+    from api.ingest.batches import ArticleResult, ingest_paths
     from api.services import Services
     from api.store.migrate import upgrade
-    from quotelens.settings import SettingsError, get_settings
+    from quotelens.errors import QuotelensError
+    from quotelens.settings import get_settings
 
     if args.workers < 1 or args.batch_size < 1:
         print("ingest: --workers and --batch-size must be at least 1", file=sys.stderr)
         return 2
     try:
         settings = get_settings()
-        services = Services.build(settings, database_url=args.database_url)
-    except (ApiError, SettingsError) as exc:
+        if args.database_url:
+            settings = dataclasses.replace(settings, database_url=args.database_url)
+        services = Services.build(settings)
+    except QuotelensError as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return 2
 
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         try:
-            await upgrade(services.store.url.render_as_string(hide_password=False))
+            await upgrade(settings.effective_database_url)  # once, before any article
             summary = await ingest_paths(
                 services, args.paths, workers=args.workers, batch_size=args.batch_size,
                 progress=not args.no_progress,

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quotelens.settings import Settings
 
 NAME = "serve"
 HELP = "run the HTTP API (docs at /schema); seeds an empty store first"
@@ -33,22 +37,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
 
 
-async def _prepare_store(url: str, seed: bool, seeds_dir: str) -> int:
-    """Migrate; then, if asked and the store is empty, ingest the seeds. Returns articles seeded."""
-    from api.bulk import ingest_paths
+async def _prepare_store(settings: Settings, seed: bool) -> int:
+    """Migrate (the one migration step: the app and its workers never migrate); then, if
+    asked and the store is empty, ingest the seeds. Returns the number of articles seeded."""
+    from api.ingest.batches import ingest_paths
     from api.services import Services
     from api.store.migrate import upgrade
-    from quotelens.settings import get_settings
 
-    await upgrade(url)
+    await upgrade(settings.effective_database_url)
     if not seed:
         return 0
-    services = Services.build(get_settings(), database_url=url)
+    services = Services.build(settings)
     try:
         if await services.articles.count() > 0:
             return 0
-        print(f"serve: the store is empty; ingesting the seed articles in {seeds_dir}", file=sys.stderr)
-        summary = await ingest_paths(services, [seeds_dir], progress=True)
+        print(f"serve: the store is empty; ingesting the seed articles in {settings.seeds_dir}", file=sys.stderr)
+        summary = await ingest_paths(services, [str(settings.seeds_dir)], progress=True)
         print(summary.report(), file=sys.stderr)
         return summary.articles_new
     finally:
@@ -57,57 +61,59 @@ async def _prepare_store(url: str, seed: bool, seeds_dir: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
-    import os
+    import dataclasses
+    import functools
     import signal
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    from api.errors import ApiError
     from api.store.db import normalise_database_url
-    from quotelens.settings import SettingsError, get_settings
+    from api.web.app import create_app
+    from quotelens.errors import QuotelensError
+    from quotelens.settings import get_settings
 
     try:
         settings = get_settings()
-        url = args.database_url or settings.effective_database_url
-        display = normalise_database_url(url).render_as_string(hide_password=True)
-    except (ApiError, SettingsError) as exc:
+        if args.database_url:
+            # Handed to the app (and to each worker process) inside the settings object.
+            settings = dataclasses.replace(settings, database_url=args.database_url)
+        display = normalise_database_url(settings.effective_database_url).render_as_string(hide_password=True)
+    except QuotelensError as exc:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
     seed = settings.seed_on_start and not args.no_seed and not args.migrate_only
-    seeds_dir = settings.seeds_dir
-    if seed and not seeds_dir.is_dir():
-        print(f"serve: no seeds folder at {seeds_dir}; starting with an empty store "
+    if seed and not settings.seeds_dir.is_dir():
+        print(f"serve: no seeds folder at {settings.seeds_dir}; starting with an empty store "
               "(set QUOTELENS_SEEDS_DIR)", file=sys.stderr)
         seed = False
     try:
-        asyncio.run(_prepare_store(url, seed, str(seeds_dir)))
-    except (ApiError, OSError) as exc:
+        asyncio.run(_prepare_store(settings, seed))
+    except (QuotelensError, OSError) as exc:
         print(f"serve: cannot prepare the store at {display}: {exc}", file=sys.stderr)
         return 1
     if args.migrate_only:
         print(f"serve: database at {display} is up to date")
         return 0
-    if args.database_url:
-        os.environ["QUOTELENS_DATABASE_URL"] = args.database_url  # for worker processes
-        get_settings.cache_clear()
     print(f"serve: store {display}; API docs at http://{args.host}:{args.port}/schema", file=sys.stderr)
     if not settings.api_keys and args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"serve: warning: listening on {args.host} with no QUOTELENS_API_KEYS: anyone who can reach "
               "it can store articles and edit speakers", file=sys.stderr)
+    # The app is built by a factory bound to these settings; with --workers, uvicorn hands the
+    # config (and so the settings) to each worker process it spawns, which builds its own app.
+    config = uvicorn.Config(functools.partial(create_app, settings), factory=True, host=args.host,
+                            port=args.port, workers=args.workers, log_level=args.log_level,
+                            timeout_graceful_shutdown=args.shutdown_timeout)
     if args.workers > 1:
-        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level,
-                    timeout_graceful_shutdown=args.shutdown_timeout)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
         return 0
-    from api.app import create_app
-
     # uvicorn drains and shuts down on SIGTERM, then raises the signal again for the
     # handler it found installed: with this one, that ends as a clean exit (0), not
     # as death by signal.
     terminated: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: terminated.append(signum))
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=args.shutdown_timeout)
+    server = uvicorn.Server(config)
+    server.run()
     if terminated:
         print("serve: stopped on SIGTERM after finishing the requests in flight", file=sys.stderr)
-    return 0
+    return 0 if server.started else 3  # 3: uvicorn's own "could not start" status

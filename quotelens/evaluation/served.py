@@ -39,7 +39,7 @@ class _ReadOnly:
 
 
 async def _fill(settings: Any, url: str, texts: Path, workers: int, progress: bool) -> None:
-    from api.bulk import ingest_paths
+    from api.ingest.batches import ingest_paths
     from api.services import Services
     from api.store.migrate import upgrade
 
@@ -61,7 +61,7 @@ def throwaway_api(texts: Path, *, workers: int = 1, progress: bool = True) -> It
     """
     from litestar.testing import TestClient
 
-    from api.app import create_app
+    from api.web.app import create_app
     from quotelens.settings import get_settings
 
     with tempfile.TemporaryDirectory(prefix="quotelens-eval-") as tmp:
@@ -70,7 +70,7 @@ def throwaway_api(texts: Path, *, workers: int = 1, progress: bool = True) -> It
         settings = replace(get_settings(), data_dir=Path(tmp), database_url=url, api_keys=(),
                            read_requires_key=False, rate_limit="off", seed_on_start=False)
         asyncio.run(_fill(settings, url, texts, workers, progress))
-        app = create_app(settings, extractor=_ReadOnly(), database_url=url, migrate=False)
+        app = create_app(settings, extractor=_ReadOnly(), database_url=url)
         with TestClient(app) as client:
 
             def get(path: str, **params: Any) -> Any:

@@ -149,11 +149,11 @@ def make_client(settings: Settings, database_url: str, extractor: ScriptedExtrac
 
     from litestar.testing import AsyncTestClient
 
-    from api.app import create_app
+    from api.web.app import create_app
 
     def build(extractor_override=None, **overrides):  # noqa: ANN001, ANN202
         app = create_app(replace(settings, **overrides), extractor=extractor_override or extractor,
-                         database_url=database_url, migrate=False)
+                         database_url=database_url)
         return AsyncTestClient(app=app)
 
     return build

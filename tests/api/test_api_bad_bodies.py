@@ -133,7 +133,7 @@ async def test_a_value_the_database_refuses_is_a_422(make_client, monkeypatch) -
     """The net under the services' own checks: SQLSTATE class 22 is the client's value, not a 500."""
     from sqlalchemy import String, bindparam, select
 
-    from api.services import SpeakerService
+    from api.speakers import SpeakerService
 
     async def detail(self, ident: str):  # noqa: ANN001, ANN202 - passes a NUL to PostgreSQL unchecked
         async with self.store.read() as session:

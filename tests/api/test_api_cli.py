@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.sources import article_from_text_file
+from api.ingest.readers import article_from_text_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

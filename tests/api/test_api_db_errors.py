@@ -7,8 +7,8 @@ import errno
 import pytest
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.errors import ServiceUnavailable
 from api.store.db import _database_unreachable, _unavailable_when_unreachable
+from quotelens.errors import Unavailable
 
 
 @pytest.mark.parametrize("exc, unavailable", [
@@ -23,6 +23,6 @@ def test_unreachable_or_overloaded_database(exc: BaseException, unavailable: boo
 
 
 async def test_pool_timeout_becomes_503() -> None:
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(Unavailable):
         async with _unavailable_when_unreachable():
             raise PoolTimeout("QueuePool limit reached")

@@ -42,11 +42,10 @@ def sync_client(settings, database_url, extractor):  # noqa: ANN001, ANN201
     """A blocking client on the real app (hypothesis drives plain functions)."""
     from litestar.testing import TestClient
 
-    from api.app import create_app
+    from api.web.app import create_app
 
     def build(extractor_override=None):  # noqa: ANN001, ANN202
-        app = create_app(settings, extractor=extractor_override or extractor, database_url=database_url,
-                         migrate=False)
+        app = create_app(settings, extractor=extractor_override or extractor, database_url=database_url)
         return TestClient(app=app)
 
     return build

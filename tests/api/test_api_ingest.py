@@ -18,11 +18,11 @@ import pytest
 from api_records import ScriptedExtractor, anonymous, person, quote_in
 from sqlalchemy import select
 
-import api.bulk
-import api.services.directory
-from api.bulk import ArticleResult, ingest_paths
+import api.ingest.batches
+import api.speakers.directory
+from api.ingest.batches import ArticleResult, ingest_paths
 from api.services import ArticleInput, Services, prepare_article
-from api.services.ingest import unique_slugs
+from api.speakers.slugs import unique_slugs
 from api.store.models import Speaker, SpeakerAlias, SpeakerRedirect
 
 TEXTS = {
@@ -55,8 +55,8 @@ async def test_bulk_ingest_reports_and_stores_alike_with_and_without_worker_proc
     services: Services, extractor: ScriptedExtractor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     _script(extractor)
-    monkeypatch.setattr(api.bulk, "ProcessPoolExecutor", _thread_pool)
-    monkeypatch.setattr(api.bulk, "_worker_extractor", extractor)
+    monkeypatch.setattr(api.ingest.batches, "ProcessPoolExecutor", _thread_pool)
+    monkeypatch.setattr(api.ingest.batches, "_worker_extractor", extractor)
     source = tmp_path / "articles.jsonl"
     _write_lines(source)
     reported: list[ArticleResult] = []
@@ -142,7 +142,7 @@ async def test_a_search_refresh_finishing_inside_a_write_does_not_hide_another_p
         await where.ingest.ingest(prepare_article(ArticleInput(text, title=title), 200_000),
                                   [quote_in(text, f"{title} matters", person(name))])
 
-    build = api.services.directory._searchable_index
+    build = api.speakers.directory._searchable_index
     entered, release = threading.Event(), threading.Event()
 
     def slow_build(*args: Any) -> Any:
@@ -153,7 +153,7 @@ async def test_a_search_refresh_finishing_inside_a_write_does_not_hide_another_p
     try:
         await say(services, "one", "Ada Lovelace")
         await say(other, "two", "Grace Hopper")
-        monkeypatch.setattr(api.services.directory, "_searchable_index", slow_build)
+        monkeypatch.setattr(api.speakers.directory, "_searchable_index", slow_build)
         services.directory.index.checked_at = 0.0  # due for a check: reads the store, builds aside
         refresh = asyncio.create_task(services.directory.ensure_fresh())
         while not entered.is_set():

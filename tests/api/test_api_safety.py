@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from api_records import ScriptedExtractor, person, quote_in
 
-from api.security import key_is_valid
+from api.web.security import key_is_valid
 
 ARTICLE = "“Troops will stay,” Gen. Kenneth McKenzie said."
 
@@ -163,15 +163,15 @@ async def test_health_and_ready(client) -> None:  # noqa: ANN001
 
 
 async def test_ready_is_503_when_the_pipeline_cannot_load(make_client, monkeypatch) -> None:  # noqa: ANN001
-    import api.pipeline
+    import api.ingest.runner
     from attribution.errors import PipelineNotFound
 
-    def fail() -> None:
+    def fail(model: str = "") -> None:
         raise PipelineNotFound("no such pipeline 'xx_missing'")
 
-    monkeypatch.setattr(api.pipeline, "_load_default", fail)
+    monkeypatch.setattr(api.ingest.runner, "_load_default", fail)
     async with make_client(extractor_override=None) as c:
-        c.app.state.services.pipeline._extractor = None  # as if unconfigured: load for real (and fail)
+        c.app.state.services.engine._extractor = None  # as if unconfigured: load for real (and fail)
         r = await c.post("/api/extract", json={"text": "hello"})
         is_problem(r, 503)
         ready = await c.get("/ready")

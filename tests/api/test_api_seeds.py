@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from api.bulk import ingest_paths
+from api.ingest.batches import ingest_paths
 from api.services import Services
 from attribution.names import surname
 

@@ -13,9 +13,9 @@ import pytest
 from api_records import anonymous, organisation, person, quote_in
 from sqlalchemy import func, select
 
-from api.errors import Conflict, NotFound
 from api.services import ArticleInput, Services, prepare_article
 from api.store.models import Article, Mention, Quote, Speaker, SpeakerAlias
+from quotelens.errors import Conflict, NotFound
 
 ART_000 = (
     "“Our partnership with the Iraqi security forces remains strong,” Caggins said. "

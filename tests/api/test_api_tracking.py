@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.tracking import AliasInfo, SpeakerEntry, SpeakerIndex, normalised_alias
+from api.speakers.index import AliasInfo, SpeakerEntry, SpeakerIndex, normalised_alias
 
 
 def entry(sid: int, name: str, kind: str = "person", *aliases: str, quotes: int = 1, article: int | None = None,

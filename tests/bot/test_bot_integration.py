@@ -75,8 +75,9 @@ async def _running(app: Any) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def transport(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.ASGITransport]:
     """The real app with the seeds (and one hostile article) ingested through POST /api/articles."""
-    from api.app import create_app
-    from api.sources import article_from_text_file
+    from api.ingest.readers import article_from_text_file
+    from api.store.migrate import upgrade
+    from api.web.app import create_app
     from quotelens.settings import Settings
 
     tmp = tmp_path_factory.mktemp("quotelens-api")
@@ -86,6 +87,7 @@ async def transport(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[h
         rate_limit="off",
         seed_on_start=False,
     )
+    await upgrade(settings.effective_database_url)  # as `quotelens serve` does before starting the app
     app = create_app(settings)
     async with _running(app):
         asgi = httpx.ASGITransport(app=app)

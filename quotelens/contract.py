@@ -1,26 +1,36 @@
 """The wire contract (docs/api-contract.md) as msgspec Structs: separate create and read shapes.
 
-No ORM object crosses the wire; services build these from rows.
+The API answers these; its clients read them. No ORM object crosses the wire;
+services build these from rows. The kinds of quotes and speakers are defined
+here once; the store's check constraints and its queries use these tuples.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 import msgspec
 from msgspec import Meta, Struct
 
 __all__ = [
+    "ATTRIBUTE_TYPES",
+    "QUOTE_KINDS",
+    "SPEAKER_KINDS",
     "ArticleCreate",
     "ArticleDetail",
     "ArticlePage",
     "ArticleRef",
     "ArticleSummary",
+    "AttributeType",
     "ExtractRequest",
     "ExtractResponse",
+    "ExtractedQuote",
+    "ExtractedSpeaker",
     "Health",
+    "Page",
     "Problem",
+    "QuoteKind",
     "QuotePage",
     "QuoteRead",
     "Readiness",
@@ -28,14 +38,19 @@ __all__ = [
     "SpeakerDetail",
     "SpeakerHit",
     "SpeakerHitPage",
+    "SpeakerKind",
     "SpeakerMerge",
     "SpeakerRef",
     "SpeakerRename",
     "SpeakerSplit",
 ]
 
-SpeakerKindName = Literal["person", "anonymous", "organisation"]
-QuoteKindName = Literal["direct", "mixed", "indirect", "continuation"]
+SpeakerKind = Literal["person", "anonymous", "organisation"]
+QuoteKind = Literal["direct", "mixed", "indirect", "continuation"]
+AttributeType = Literal["title", "role", "organisation"]
+SPEAKER_KINDS: tuple[str, ...] = get_args(SpeakerKind)
+QUOTE_KINDS: tuple[str, ...] = get_args(QuoteKind)
+ATTRIBUTE_TYPES: tuple[str, ...] = get_args(AttributeType)
 
 ShortText = Annotated[str, Meta(max_length=1000)]
 UrlText = Annotated[str, Meta(max_length=2000)]
@@ -91,7 +106,7 @@ class SpeakerRef(Struct, kw_only=True):
     id: int
     slug: str
     name: str
-    kind: SpeakerKindName
+    kind: SpeakerKind
 
 
 class SpeakerHit(SpeakerRef, kw_only=True):
@@ -137,7 +152,7 @@ class QuoteRead(Struct, kw_only=True):
 
     id: int
     text: str
-    kind: QuoteKindName
+    kind: QuoteKind
     start: Annotated[int, Meta(description="Offset of the quote in the article text (characters).")]
     end: int
     cue: str | None
@@ -156,31 +171,62 @@ class ArticleDetail(ArticleRef, kw_only=True):
     quotes: list[QuoteRead]
 
 
-class SpeakerHitPage(Struct, kw_only=True):
-    items: list[SpeakerHit]
+T = TypeVar("T")
+
+
+class Page(Struct, Generic[T], kw_only=True):
+    """One page of a list: `items` from `offset` on, at most `limit` of them, `total` in all."""
+
+    items: list[T]
     total: int
     limit: int
     offset: int
 
 
-class QuotePage(Struct, kw_only=True):
-    items: list[QuoteRead]
-    total: int
-    limit: int
-    offset: int
+SpeakerHitPage = Page[SpeakerHit]
+QuotePage = Page[QuoteRead]
+ArticlePage = Page[ArticleSummary]
 
 
-class ArticlePage(Struct, kw_only=True):
-    items: list[ArticleSummary]
-    total: int
-    limit: int
-    offset: int
+class ExtractedSpeaker(Struct, kw_only=True):
+    """Who the engine found saying a quote, with what the text tells about them."""
+
+    name: str
+    key: Annotated[str, Meta(description="The name reduced for matching: the same person gives the same key.")]
+    kind: SpeakerKind
+    titles: list[str]
+    roles: list[str]
+    organisations: list[str]
+
+
+class ExtractedQuote(Struct, kw_only=True):
+    """One quote the engine found; offsets are characters in the posted text (`attribution.Quote`)."""
+
+    start: Annotated[int, Meta(description="Offset of the quote in the text (characters).")]
+    end: int
+    text: str
+    kind: QuoteKind
+    speaker: Annotated[str | None, Meta(description="The speaker's resolved name.")]
+    speaker_key: str | None
+    speaker_kind: SpeakerKind | None
+    speaker_start: Annotated[int | None, Meta(description="Offset of the speaker's mention, if any.")]
+    speaker_end: int | None
+    mention: Annotated[str | None, Meta(description="The words that name the speaker in the text.")]
+    cue: Annotated[str | None, Meta(description="The reporting word (\"said\", \"told\", ...).")]
+    cue_lemma: str | None
+    cue_start: int | None
+    cue_end: int | None
+    via: Annotated[str | None, Meta(description="How the speaker was found when not named at the cue.")]
+    confidence: Annotated[float, Meta(description="0-1: how sure the engine is of the attribution.")]
+    evidence: dict[str, str]
+    speaker_info: ExtractedSpeaker | None
+    group: Annotated[int, Meta(description="Quotes that are parts of one attribution share a group number.")]
 
 
 class ExtractResponse(Struct, kw_only=True):
-    """The engine's quotes (`attribution.Quote.to_dict()` each)."""
+    """The quotes the engine found in a text, in text order; nothing was stored."""
 
-    quotes: list[dict[str, Any]]
+    quotes: list[ExtractedQuote]
 
 
 class Health(Struct, kw_only=True):

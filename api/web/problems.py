@@ -1,5 +1,8 @@
 """Every error as problem details (RFC 9457, `application/problem+json`), mapped in one place.
 
+`PROBLEMS` gives each class of `quotelens.errors` its status code and problem
+type; nothing below the web layer knows a status code.
+
 Nothing here ever puts a traceback in a response: unexpected errors are logged
 and answered with a plain 500.
 """
@@ -17,13 +20,30 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import DBAPIError
 
-from api.errors import ApiError
+from quotelens.errors import (
+    BadRequest,
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    QuotelensError,
+    Unauthorized,
+    Unavailable,
+)
 
-__all__ = ["PROBLEM_JSON", "exception_handlers", "problem_response", "reject_unreadable_requests", "require_json_body"]
+__all__ = [
+    "PROBLEMS",
+    "PROBLEM_JSON",
+    "exception_handlers",
+    "problem_for",
+    "problem_response",
+    "reject_unreadable_requests",
+    "require_json_body",
+]
 
 PROBLEM_JSON = "application/problem+json"
 _JSON_MEDIA_TYPE = re.compile(r"\s*application/([\w.-]+\+)?json\s*(;|$)", re.IGNORECASE)
-log = logging.getLogger("api.problems")
+log = logging.getLogger("api.web.problems")
 
 _HTTP_PROBLEMS = {
     400: "bad-request",
@@ -35,6 +55,29 @@ _HTTP_PROBLEMS = {
     415: "unsupported-media-type",
     429: "rate-limited",
 }
+
+
+# Each error class: (status, problem type, appended to "urn:quotelens:problem:"). Looked up
+# along the class's MRO, so a subclass maps as its nearest listed base; anything else is 500.
+PROBLEMS: dict[type[QuotelensError], tuple[int, str]] = {
+    BadRequest: (400, "bad-request"),
+    Unauthorized: (401, "api-key"),
+    NotFound: (404, "not-found"),
+    Conflict: (409, "conflict"),
+    InvalidInput: (422, "invalid-input"),
+    Unavailable: (503, "unavailable"),
+    ConfigurationError: (500, "configuration"),
+    QuotelensError: (500, "internal-error"),
+}
+
+
+def problem_for(exc: QuotelensError) -> tuple[int, str]:
+    """The status code and problem type of an error (`PROBLEMS`)."""
+    for cls in type(exc).__mro__:
+        found = PROBLEMS.get(cls)  # type: ignore[call-overload]
+        if found is not None:
+            return found
+    return 500, "internal-error"
 
 
 def _phrase(status: int) -> str:
@@ -66,10 +109,11 @@ def problem_response(
     )
 
 
-def _api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
-    if exc.status_code >= 500:
+def _quotelens_error(_: Request[Any, Any, Any], exc: QuotelensError) -> Response[Any]:
+    status, problem = problem_for(exc)
+    if status >= 500:
         log.error("%s: %s", type(exc).__name__, exc.detail)
-    return problem_response(exc.status_code, exc.detail, exc.problem, **exc.extra)
+    return problem_response(status, exc.detail, problem, **exc.extra)
 
 
 def _validation_errors(extra: Any) -> list[dict[str, Any]] | None:
@@ -141,7 +185,7 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 exception_handlers: dict[type[Exception] | int, Any] = {
-    ApiError: _api_error,
+    QuotelensError: _quotelens_error,
     HTTPException: _http_error,
     UnicodeError: _unicode_error,
     DBAPIError: _database_error,

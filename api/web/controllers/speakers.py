@@ -8,9 +8,12 @@ from litestar import Controller, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
-from api.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
-from api.controllers.quotes import KindFilter, Since, TopicQuery, Until
-from api.schemas import (
+from api.services import QuoteFilter
+from api.store.values import check_text
+from api.web.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
+from api.web.controllers.quotes import KindFilter, Since, TopicQuery, Until
+from api.web.security import WRITE
+from quotelens.contract import (
     QuotePage,
     SpeakerDetail,
     SpeakerHitPage,
@@ -18,9 +21,6 @@ from api.schemas import (
     SpeakerRename,
     SpeakerSplit,
 )
-from api.security import WRITE
-from api.services import QuoteFilter
-from api.services.text import check_text
 
 __all__ = ["SpeakerController"]
 

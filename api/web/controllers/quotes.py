@@ -9,9 +9,9 @@ from litestar import Controller, get
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from api.controllers._common import Limit, Offset, ServicesDep, cap, problems
-from api.schemas import QuoteKindName, QuotePage
 from api.services import QuoteFilter
+from api.web.controllers._common import Limit, Offset, ServicesDep, cap, problems
+from quotelens.contract import QuoteKind, QuotePage
 
 __all__ = ["QuoteController", "TopicQuery", "Since", "Until", "KindFilter"]
 
@@ -22,7 +22,7 @@ TopicQuery = Annotated[
 ]
 Since = Annotated[date | None, Parameter(description="Only quotes from articles seen on or after this date.")]
 Until = Annotated[date | None, Parameter(description="Only quotes from articles seen on or before this date.")]
-KindFilter = Annotated[QuoteKindName | None, Parameter(description="Only quotes of this kind.")]
+KindFilter = Annotated[QuoteKind | None, Parameter(description="Only quotes of this kind.")]
 
 
 class QuoteController(Controller):

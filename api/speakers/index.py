@@ -2,7 +2,7 @@
 
 Pure code over an in-memory index of every speaker's normalised names, so
 neither a search nor matching a new quote scans the speakers table. The
-services keep the index in step with the store (`api.services.index`).
+services keep the index in step with the store (`api.speakers.directory`).
 
 Matching rules, in order:
 1. Unnamed sources ("a senior defense official") match only the same description

@@ -1,4 +1,4 @@
-"""The attribution engine as the API uses it: loaded once in the background, run off the event loop."""
+"""The attribution engine as the API runs it: loaded once in the background, run off the event loop."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Protocol
 import anyio
 import anyio.to_thread
 
-from api.errors import InvalidInput, ServiceUnavailable
 from attribution.errors import AttributionError, InputError
 from attribution.records import Quote
+from quotelens.errors import InvalidInput, Unavailable
 
-__all__ = ["QuoteExtractor", "Pipeline"]
+__all__ = ["EngineRunner", "QuoteExtractor"]
 
 log = logging.getLogger(__name__)
 
@@ -24,21 +24,22 @@ class QuoteExtractor(Protocol):
     def extract(self, text: str) -> list[Quote]: ...
 
 
-def _load_default() -> QuoteExtractor:
+def _load_default(model: str = "") -> QuoteExtractor:
     from attribution import Extractor
 
-    return Extractor()
+    return Extractor(model=model or None)
 
 
-class Pipeline:
+class EngineRunner:
     """Holds the extractor; `ready` once it is loaded.
 
     Extraction runs in a worker thread, one text at a time per process: the
     spaCy pipeline is CPU-bound and not meant to be called from two threads at once.
     """
 
-    def __init__(self, extractor: QuoteExtractor | None = None) -> None:
+    def __init__(self, extractor: QuoteExtractor | None = None, *, model: str = "") -> None:
         self._extractor = extractor
+        self._model = model  # the spaCy pipeline to load (Settings.spacy_model); "" for the default
         self._error: str | None = None
         self._loading: asyncio.Task[None] | None = None
         self._limiter = anyio.CapacityLimiter(1)
@@ -54,7 +55,7 @@ class Pipeline:
 
     async def _load(self) -> None:
         try:
-            self._extractor = await anyio.to_thread.run_sync(_load_default)
+            self._extractor = await anyio.to_thread.run_sync(_load_default, self._model)
             log.info("attribution pipeline loaded")
         except Exception as exc:  # reported by /ready and by 503s, never a crash
             self._error = str(exc)
@@ -67,7 +68,7 @@ class Pipeline:
             assert self._loading is not None
             await asyncio.shield(self._loading)
         if self._extractor is None:
-            raise ServiceUnavailable(f"the attribution pipeline is not available: {self._error}")
+            raise Unavailable(f"the attribution pipeline is not available: {self._error}")
         return self._extractor
 
     async def extract(self, text: str) -> list[Quote]:
@@ -78,7 +79,7 @@ class Pipeline:
         except InputError as exc:
             raise InvalidInput(str(exc), field="text") from exc
         except AttributionError as exc:
-            raise ServiceUnavailable(f"the attribution engine failed: {exc}") from exc
+            raise Unavailable(f"the attribution engine failed: {exc}") from exc
 
     async def close(self) -> None:
         if self._loading is not None and not self._loading.done():

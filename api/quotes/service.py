@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
@@ -24,8 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import NotFound
-from api.schemas import (
+from api.store.db import Store
+from api.store.fastread import Prepared, Row, as_date
+from api.store.fulltext import FTS_ID_MASK, FTS_WHERE, TSV_MATCH, topic_params
+from api.store.models import SPEAKERS_VERSION_KEY, Article, Quote, Speaker, StoreMeta
+from quotelens.contract import (
+    QUOTE_KINDS,
     ArticleDetail,
     ArticlePage,
     ArticleRef,
@@ -34,49 +37,16 @@ from api.schemas import (
     QuoteRead,
     SpeakerRef,
 )
-from api.services.directory import VERSION_KEY
-from api.store.db import Store
-from api.store.fastread import Prepared, as_date
-from api.store.models import QUOTE_KINDS, Article, Quote, Speaker, StoreMeta
+from quotelens.errors import NotFound
 
-__all__ = ["QuoteFilter", "QuoteService", "ArticleService", "fts5_query"]
+__all__ = ["QuoteFilter", "QuoteService", "ArticleService"]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# SQLite: a quote's full-text rowid is (day of seen_on << 32) | id (migration 0002), so
-# the index yields matches newest first; the low 32 bits are the quote id.
-FTS_ID_MASK = 0xFFFFFFFF
-# The same key in SQL, over a quotes row: what migration 0002's triggers index a quote under
-# (for tools that fill or check the index by hand; the migration itself keeps its own copy).
-FTS_KEY_SQL = "((CAST(julianday(seen_on) AS INTEGER) << 32) | id)"
-_FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
 INLINE_OFFSET = 1000  # a speaker's page starting this far in is still read inline (api.store.fastread)
 TOTALS_KEPT = 4096  # quote totals remembered per process, by filter
-# The store's write counter: every ingest and speaker edit advances it (api.services.directory).
+# The store's write counter: every ingest and speaker edit advances it (api.speakers.directory).
 _STORE_VERSION = (
-    select(StoreMeta.value).where(StoreMeta.key == VERSION_KEY).correlate(None).scalar_subquery()
+    select(StoreMeta.value).where(StoreMeta.key == SPEAKERS_VERSION_KEY).correlate(None).scalar_subquery()
 )
-
-
-def fts5_query(q: str) -> str | None:
-    """Topic words as an FTS5 query: every word must occur (stemmed); None when there are none."""
-    words = _WORD.findall(q)
-    return " ".join(f'"{w}"' for w in words[:32]) or None
-
-
-def _fts_match(words: str, f: QuoteFilter) -> str:
-    """The FTS5 query of a SQLite listing with topic words: the words in the text, and the
-    speaker and kind columns (migration 0002) for those filters."""
-    match = f"text : ({words})"
-    if f.speaker_ids is not None:
-        match += " AND (" + " OR ".join(f'speaker : "s{int(sid)}"' for sid in f.speaker_ids) + ")"
-    if f.kind is not None:
-        match += f' AND kind : "{f.kind}"'
-    return match
-
-
-def _fts_day(day: date) -> int:
-    """What SQLite's CAST(julianday(day) AS INTEGER) gives: the high half of an FTS rowid."""
-    return day.toordinal() + 1_721_424
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +66,17 @@ _QUOTE_COLUMNS = (
     Speaker.id.label("speaker_id"), Speaker.slug, Speaker.name, Speaker.kind.label("speaker_kind"),
     Article.id.label("article_id"), Article.title, Article.outlet, Article.published, Article.url,
 )
-_EXTRA = len(_QUOTE_COLUMNS)  # where a page query's extra column (total or store version) sits
 
 
-def _quote_from_row(r: Sequence[Any]) -> QuoteRead:
-    """A quote from a row of `_QUOTE_COLUMNS` (a tuple from the raw driver or a SQLAlchemy row)."""
-    speaker = SpeakerRef(id=r[10], slug=r[11], name=r[12], kind=r[13]) if r[10] is not None else None
+def _quote_from_row(r: Row) -> QuoteRead:
+    """A quote from a row of `_QUOTE_COLUMNS` (a named row from the raw driver or a SQLAlchemy row)."""
+    speaker = (SpeakerRef(id=r.speaker_id, slug=r.slug, name=r.name, kind=r.speaker_kind)
+               if r.speaker_id is not None else None)
     return QuoteRead(
-        id=r[0], text=r[1], kind=r[2], start=r[3], end=r[4], cue=r[5], mention=r[6], via=r[7],
-        confidence=round(float(r[8]), 3), context=r[9], speaker=speaker,
-        article=ArticleRef(id=r[14], title=r[15], outlet=r[16], published=as_date(r[17]), url=r[18]),
+        id=r.id, text=r.text, kind=r.kind, start=r.start_offset, end=r.end_offset, cue=r.cue, mention=r.mention,
+        via=r.via, confidence=round(float(r.confidence), 3), context=r.context, speaker=speaker,
+        article=ArticleRef(id=r.article_id, title=r.title, outlet=r.outlet, published=as_date(r.published),
+                           url=r.url),
     )
 
 
@@ -151,15 +122,11 @@ def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
         params.update((f"sid{i}", sid) for i, sid in enumerate(f.speaker_ids))
     topic = f.q is not None and bool(f.q.strip())
     if topic:
-        words = fts5_query(f.q or "") if sqlite else " ".join(_WORD.findall(f.q or "")[:32])
-        if not words:
+        words = topic_params(f.q or "", sqlite=sqlite, speaker_ids=f.speaker_ids, kind=f.kind,
+                             since=f.since, until=f.until)
+        if words is None:
             return None
-        params["words"] = words
-        if sqlite:
-            # The full-text index answers it all: speaker and kind are its columns, dates its rowids.
-            params["match"] = _fts_match(words, f)
-            params["low"] = _fts_day(f.since) << 32 if f.since is not None else 0
-            params["high"] = (_fts_day(f.until) + 1) << 32 if f.until is not None else 2**63 - 1
+        params.update(words)
     if f.since is not None:
         params["since"] = f.since
     if f.until is not None:
@@ -184,7 +151,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
     if shape.kind:
         conds.append(Quote.kind == bindparam("kind"))
     if shape.topic:  # PostgreSQL; on SQLite such listings are answered by the full-text index
-        conds.append(text("quotes.text_tsv @@ plainto_tsquery('english', :words)"))
+        conds.append(TSV_MATCH)
     return conds
 
 
@@ -192,13 +159,13 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
     """How many quotes a shape matches."""
     if shape.only_speakers:
         # The per-speaker counter is kept exact on every write; no need to count rows.
-        return select(func.coalesce(func.sum(Speaker.quote_count), 0)).where(
+        return select(func.coalesce(func.sum(Speaker.quote_count), 0).label("total")).where(
             Speaker.id.in_([bindparam(f"sid{i}") for i in range(shape.speakers)])
         )
     if shape.in_fts:
         # Counted in the full-text index alone (its doclists), without probing each matching quote.
-        return select(func.count()).select_from(text("quotes_fts")).where(_FTS_WHERE)
-    return select(func.count(Quote.id)).where(and_(true(), *_conditions(shape)))
+        return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
+    return select(func.count(Quote.id).label("total")).where(and_(true(), *_conditions(shape)))
 
 
 @lru_cache(maxsize=256)
@@ -213,8 +180,8 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
     if shape.in_fts:
         # The full-text index hands over one page, newest first.
-        rowid = literal_column("rowid")
-        hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(_FTS_WHERE)
+        rowid: ColumnElement[int] = literal_column("rowid")
+        hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
                 .order_by(rowid.desc()).limit(bindparam("limit_")).offset(bindparam("offset_")).subquery("hits"))
         return Prepared(
             select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
@@ -253,7 +220,7 @@ class QuoteService:
         rows = self.store.rows
         if shape.only_speakers:
             page = await rows(_page_query(shape, "total", offset <= INLINE_OFFSET), params)
-            total = int(page[0][_EXTRA]) if page else int((await rows(_total_query(shape), params))[0][0] or 0)
+            total = int(page[0].total_) if page else int((await rows(_total_query(shape), params))[0].total or 0)
         else:
             # Counting every match (a topic word in 60,000 quotes) costs more than the
             # page, even in the full-text index. Totals are kept per filter for as long as
@@ -261,14 +228,14 @@ class QuoteService:
             page = await rows(_page_query(shape, "version"), params)
             key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind)
             known = self._totals.get(key)
-            if page and known is not None and known[0] == page[0][_EXTRA]:
+            if page and known is not None and known[0] == page[0].version_:
                 total = known[1]
             elif len(page) < limit and (page or offset == 0):
                 total = offset + len(page)  # the last page: nothing after it to count
             else:
-                total = int((await rows(_total_query(shape), params))[0][0] or 0)
+                total = int((await rows(_total_query(shape), params))[0].total or 0)
                 if page:
-                    self._remember_total(key, page[0][_EXTRA], total)
+                    self._remember_total(key, page[0].version_, total)
         return QuotePage(items=[_quote_from_row(r) for r in page], total=total, limit=limit, offset=offset)
 
     def _remember_total(self, key: tuple[Any, ...], version: int, total: int) -> None:

@@ -1,4 +1,8 @@
-"""Keeps the in-memory speaker index (`api.tracking.SpeakerIndex`) in step with the store.
+"""Keeps the in-memory speaker index (`api.speakers.index.SpeakerIndex`) in step with the store.
+
+Every edit of speakers (ingest, reprocess, merge, split, rename) runs inside
+`SpeakerDirectory.writing()`: the store's write transaction, the index made
+current under its lock, and the index forgotten if anything fails, written once.
 
 Every write that touches speakers bumps `store_meta.speakers_version` in its own
 transaction and updates this process's index before committing. A process that
@@ -13,18 +17,24 @@ import asyncio
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.speakers.index import AliasInfo, SpeakerEntry, SpeakerIndex
+from api.store.chunks import chunked
 from api.store.db import Store
-from api.store.models import Speaker, SpeakerAlias, SpeakerAttribute, StoreMeta
-from api.tracking import AliasInfo, SpeakerEntry, SpeakerIndex
+from api.store.models import (
+    SPEAKERS_VERSION_KEY,
+    Speaker,
+    SpeakerAlias,
+    SpeakerAttribute,
+    StoreMeta,
+)
 
-__all__ = ["SpeakerDirectory", "VERSION_KEY"]
-
-VERSION_KEY = "speakers_version"
+__all__ = ["SpeakerDirectory"]
 
 
 def _searchable_index(entries: list[SpeakerEntry], version: int) -> SpeakerIndex:
@@ -51,13 +61,13 @@ class SpeakerDirectory:
         self.index.version = None
 
     async def stored_version(self, session: AsyncSession) -> int:
-        value = await session.scalar(select(StoreMeta.value).where(StoreMeta.key == VERSION_KEY))
+        value = await session.scalar(select(StoreMeta.value).where(StoreMeta.key == SPEAKERS_VERSION_KEY))
         return int(value or 0)
 
     async def bump_version(self, session: AsyncSession) -> int:
         """Advance the stored version (inside a write transaction) and return it."""
         value = await session.scalar(
-            update(StoreMeta).where(StoreMeta.key == VERSION_KEY).values(value=StoreMeta.value + 1)
+            update(StoreMeta).where(StoreMeta.key == SPEAKERS_VERSION_KEY).values(value=StoreMeta.value + 1)
             .returning(StoreMeta.value)
         )
         return int(value or 0)
@@ -78,8 +88,7 @@ class SpeakerDirectory:
             SpeakerAttribute.id
         )
         entries: list[SpeakerEntry] = []
-        # Chunks keep the IN lists well under SQLite's bound-parameter limit.
-        chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)] if ids is not None else [None]
+        chunks: Iterable[list[int] | None] = chunked(ids) if ids is not None else [None]
         for chunk in chunks:
             sq, aq, tq = speakers_q, aliases_q, attrs_q
             if chunk is not None:
@@ -103,6 +112,23 @@ class SpeakerDirectory:
                     )
                 )
         return entries
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A session in one write transaction (committed on success) for any edit that touches speakers.
+
+        The index is made current first, under the write lock; should anything fail
+        (the edit, the commit, a cancellation), the index is forgotten, so the next
+        use rebuilds it from the store instead of serving changes that were rolled
+        back. End a successful edit with `apply_write`.
+        """
+        try:
+            async with self.store.write() as session:
+                await self.sync_for_write(session)
+                yield session
+        except BaseException:
+            self.invalidate()
+            raise
 
     async def sync_for_write(self, session: AsyncSession) -> None:
         """Inside a write transaction (which holds the write lock): make the index current."""

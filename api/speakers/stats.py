@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import Date, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.store.chunks import chunked
 from api.store.models import Mention, Quote, Speaker, SpeakerAttribute
 
 __all__ = ["MentionFacts", "add_article_stats", "recompute_speakers", "ATTRIBUTE_FIELDS"]
@@ -38,7 +39,6 @@ def _later(a: date | None, b: date) -> date:
 
 _SPEAKERS = cast(Table, Speaker.__table__)
 _ATTRIBUTES = cast(Table, SpeakerAttribute.__table__)
-_CHUNK = 500  # ids per IN list, well under SQLite's bound-parameter limit
 
 
 async def add_article_stats(session: AsyncSession, seen_on: date, facts: dict[int, MentionFacts]) -> None:
@@ -64,12 +64,12 @@ async def add_article_stats(session: AsyncSession, seen_on: date, facts: dict[in
     )
     with_attributes = sorted(sid for sid, fact in facts.items() if fact.attributes)
     stored: dict[tuple[int, str, str], tuple[int, date | None, date | None]] = {}
-    for i in range(0, len(with_attributes), _CHUNK):
+    for chunk in chunked(with_attributes):
         rows = await session.execute(
             select(
                 SpeakerAttribute.speaker_id, SpeakerAttribute.type, SpeakerAttribute.value,
                 SpeakerAttribute.id, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen,
-            ).where(SpeakerAttribute.speaker_id.in_(with_attributes[i : i + _CHUNK]))
+            ).where(SpeakerAttribute.speaker_id.in_(chunk))
         )
         for sid, typ, value, attribute_id, first, last in rows.all():
             stored[(sid, typ, value)] = (attribute_id, first, last)
@@ -103,10 +103,8 @@ async def recompute_speakers(session: AsyncSession, speaker_ids: Iterable[int]) 
 
     Returns each speaker's quote count.
     """
-    ids = sorted(set(speaker_ids))
     counts: dict[int, int] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
+    for chunk in chunked(sorted(set(speaker_ids))):
         await session.flush()
         agg = {
             sid: (n, arts, first, last)

@@ -1,6 +1,9 @@
-"""The Litestar application: `create_app()` wires settings, store, pipeline and controllers.
+"""The Litestar application: `create_app()` wires settings, services and controllers.
 
-    uvicorn --factory api.app:create_app        # or: quotelens serve
+    quotelens serve                     # migrates the store once, then starts the app (or its workers)
+
+The app never migrates: the schema is brought up to date before it starts
+(`quotelens serve`, `quotelens migrate`, the compose `migrate` step).
 """
 
 from __future__ import annotations
@@ -18,18 +21,17 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.stores.memory import MemoryStore
 
-from api.controllers._common import provide_services
-from api.controllers.articles import ArticleController
-from api.controllers.extract import ExtractController
-from api.controllers.health import HealthController
-from api.controllers.quotes import QuoteController
-from api.controllers.speakers import SpeakerController
-from api.pipeline import QuoteExtractor
-from api.problems import exception_handlers, reject_unreadable_requests, require_json_body
-from api.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
+from api.ingest.runner import QuoteExtractor
 from api.services import Services
-from api.store.migrate import upgrade
-from quotelens.settings import Settings, get_settings, parse_rate_limit
+from api.web.controllers._common import provide_services
+from api.web.controllers.articles import ArticleController
+from api.web.controllers.extract import ExtractController
+from api.web.controllers.health import HealthController
+from api.web.controllers.quotes import QuoteController
+from api.web.controllers.speakers import SpeakerController
+from api.web.problems import exception_handlers, reject_unreadable_requests, require_json_body
+from api.web.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
+from quotelens.settings import Settings, get_settings
 
 __all__ = ["create_app"]
 
@@ -51,12 +53,10 @@ def create_app(
     *,
     extractor: QuoteExtractor | None = None,
     database_url: str | None = None,
-    migrate: bool = True,
 ) -> Litestar:
-    """The API for `settings` (the environment by default).
+    """The API for `settings` (the environment by default) on a store migrated beforehand.
 
-    `extractor` replaces the attribution pipeline (tests); `migrate` brings the
-    database up to date on startup.
+    `extractor` replaces the attribution engine (tests); `database_url` the store's URL.
     """
     settings = settings or get_settings()
     services = Services.build(settings, extractor=extractor, database_url=database_url)
@@ -64,9 +64,7 @@ def create_app(
     warm_up: list[asyncio.Task[None]] = []
 
     async def on_startup(app: Litestar) -> None:
-        if migrate:
-            await upgrade(str(services.store.url.render_as_string(hide_password=False)))
-        services.pipeline.start_loading()
+        services.engine.start_loading()
         # The speaker index loads in the background now, not during the first search.
         warm_up.append(asyncio.create_task(_load_speaker_index(services)))
         log.info("quotelens API on %s", services.store.display_url)
@@ -78,7 +76,7 @@ def create_app(
         await services.close()
 
     middleware: list[Any] = [reject_unreadable_requests]
-    rate = parse_rate_limit(settings.rate_limit)
+    rate = settings.rate_limit_rule
     if rate is not None:
         middleware.append(
             RateLimitConfig(

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from api.services.ingest import ArticleInput
+from api.ingest.service import ArticleInput
 
 __all__ = ["SourceItem", "discover", "read_items", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
 

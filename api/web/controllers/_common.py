@@ -10,9 +10,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from api.problems import PROBLEM_JSON
-from api.schemas import Problem
 from api.services import Services
+from api.web.problems import PROBLEM_JSON
+from quotelens.contract import Problem
 
 __all__ = ["Limit", "Offset", "ServicesDep", "cap", "problems", "provide_services", "WRITE_SECURITY"]
 

@@ -22,12 +22,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import Conflict, InvalidInput, NotFound
-from api.schemas import SeenValue, SpeakerDetail, SpeakerHit, SpeakerHitPage, SpeakerRef
-from api.services.directory import SpeakerDirectory
-from api.services.ingest import unique_slug
-from api.services.stats import recompute_speakers
-from api.services.text import check_text
+from api.speakers.directory import SpeakerDirectory
+from api.speakers.index import normalised_alias
+from api.speakers.slugs import unique_slug
+from api.speakers.stats import recompute_speakers
+from api.store.chunks import chunked
 from api.store.db import Store
 from api.store.fastread import Prepared, as_date
 from api.store.models import (
@@ -38,8 +37,10 @@ from api.store.models import (
     SpeakerAttribute,
     SpeakerRedirect,
 )
-from api.tracking import normalised_alias
+from api.store.values import check_text
 from attribution.names import name_tokens, speaker_key
+from quotelens.contract import SeenValue, SpeakerDetail, SpeakerHit, SpeakerHitPage, SpeakerRef
+from quotelens.errors import Conflict, InvalidInput, NotFound
 
 __all__ = ["SpeakerService", "NAME_MATCH_THRESHOLD"]
 
@@ -144,7 +145,7 @@ class SpeakerService:
         if key is None:
             return None
         rows = await self.store.rows(_LOCATE[key[0]], {"ident": key[1]})
-        return int(rows[0][0]) if rows else None
+        return int(rows[0].id) if rows else None
 
     async def resolve_filter(self, value: str) -> list[int]:
         """Speaker ids a `speaker=` filter names: an id, a slug, or else the best fuzzy name match."""
@@ -161,19 +162,20 @@ class SpeakerService:
         rows = await self.store.rows(_DETAIL[key[0]], {"ident": key[1]}) if key is not None else []
         if not rows:  # an old id or slug of a merged speaker, or none at all
             rows = await self.store.rows(_DETAIL["id"], {"ident": await self.locate(ident)})
-        # Columns: part (0 speaker, 1 alias, 2 attribute), id, slug, name, type, value,
-        # quote_count, article_count, first_seen, last_seen.
+        # `part`: 0 the speaker (its kind in `type`), 1 an alias, 2 an attribute (`type`, `value`).
         head = rows[0]
-        aliases = [r[5] for r in rows if r[0] == 1]
+        aliases = [r.value for r in rows if r.part == 1]
         by_type: dict[str, list[SeenValue]] = defaultdict(list)
         for r in rows:
-            if r[0] == 2:
-                by_type[r[4]].append(SeenValue(value=r[5], first_seen=as_date(r[8]), last_seen=as_date(r[9])))
+            if r.part == 2:
+                by_type[r.type].append(SeenValue(value=r.value, first_seen=as_date(r.first_seen),
+                                                 last_seen=as_date(r.last_seen)))
         return SpeakerDetail(
-            id=head[1], slug=head[2], name=head[3], kind=head[4],
+            id=head.id, slug=head.slug, name=head.name, kind=head.type,
             aliases=list(dict.fromkeys(aliases)),
             titles=by_type["title"], roles=by_type["role"], organisations=by_type["organisation"],
-            quote_count=head[6], article_count=head[7], first_seen=as_date(head[8]), last_seen=as_date(head[9]),
+            quote_count=head.quote_count, article_count=head.article_count, first_seen=as_date(head.first_seen),
+            last_seen=as_date(head.last_seen),
         )
 
     async def search(self, q: str | None, limit: int, offset: int) -> SpeakerHitPage:
@@ -231,107 +233,96 @@ class SpeakerService:
 
     async def merge(self, ident: str, other_ident: str | int) -> SpeakerDetail:
         """Fold `other` into this speaker: its quotes, aliases and old links now lead here."""
-        try:
-            async with self.store.write() as session:
-                await self.directory.sync_for_write(session)
-                target = await self._require(session, ident)
-                other = await self._require(session, other_ident)
-                if other.id == target.id:
-                    raise Conflict(f"{other.slug!r} is {target.slug!r} already: nothing to merge")
-                await session.execute(update(Quote).where(Quote.speaker_id == other.id).values(speaker_id=target.id))
-                await session.execute(
-                    update(Mention).where(Mention.speaker_id == other.id).values(speaker_id=target.id)
-                )
-                own = {
-                    a.name: a
-                    for a in (await session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == target.id)))
-                }
-                moved = (await session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == other.id))).all()
-                for alias in moved:
-                    mine = own.get(alias.name)
-                    if mine is not None:
-                        mine.seen_count += alias.seen_count
-                        mine.pinned = True
-                        await session.delete(alias)
-                    else:
-                        alias.speaker_id = target.id
-                        alias.pinned = True  # a person said so: exact matches go here from now on
-                if other.name not in own and other.name not in {a.name for a in moved}:
-                    session.add(self._alias(target.id, other.name, other.kind, pinned=True))
-                await session.execute(
-                    update(SpeakerRedirect).where(SpeakerRedirect.speaker_id == other.id).values(speaker_id=target.id)
-                )
-                session.add(SpeakerRedirect(old_id=other.id, old_slug=other.slug, speaker_id=target.id))
-                await session.flush()
-                await session.delete(other)
-                target.edited = True
-                await recompute_speakers(session, [target.id])
-                await self.directory.apply_write(session, [target.id], [other.id])
-                target_id = target.id
-        except BaseException:
-            self.directory.invalidate()
-            raise
+        async with self.directory.writing() as session:
+            target = await self._require(session, ident)
+            other = await self._require(session, other_ident)
+            if other.id == target.id:
+                raise Conflict(f"{other.slug!r} is {target.slug!r} already: nothing to merge")
+            await session.execute(update(Quote).where(Quote.speaker_id == other.id).values(speaker_id=target.id))
+            await session.execute(
+                update(Mention).where(Mention.speaker_id == other.id).values(speaker_id=target.id)
+            )
+            own = {
+                a.name: a
+                for a in (await session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == target.id)))
+            }
+            moved = (await session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == other.id))).all()
+            for alias in moved:
+                mine = own.get(alias.name)
+                if mine is not None:
+                    mine.seen_count += alias.seen_count
+                    mine.pinned = True
+                    await session.delete(alias)
+                else:
+                    alias.speaker_id = target.id
+                    alias.pinned = True  # a person said so: exact matches go here from now on
+            if other.name not in own and other.name not in {a.name for a in moved}:
+                session.add(self._alias(target.id, other.name, other.kind, pinned=True))
+            await session.execute(
+                update(SpeakerRedirect).where(SpeakerRedirect.speaker_id == other.id).values(speaker_id=target.id)
+            )
+            session.add(SpeakerRedirect(old_id=other.id, old_slug=other.slug, speaker_id=target.id))
+            await session.flush()
+            await session.delete(other)
+            target.edited = True
+            await recompute_speakers(session, [target.id])
+            await self.directory.apply_write(session, [target.id], [other.id])
+            target_id = target.id
         return await self.detail(str(target_id))
 
     async def split(self, ident: str, alias_name: str) -> SpeakerDetail:
         """Make an alias (and the quotes made under it) a speaker of its own; returns the new speaker."""
         check_text(alias_name, "alias")
-        try:
-            async with self.store.write() as session:
-                await self.directory.sync_for_write(session)
-                source = await self._require(session, ident)
-                aliases = (await session.scalars(
-                    select(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id).order_by(SpeakerAlias.id)
-                )).all()
-                chosen = next((a for a in aliases if a.name == alias_name.strip()), None)
-                if chosen is None:
-                    wanted = {normalised_alias(alias_name, k) for k in ("person", "anonymous")}
-                    chosen = next((a for a in aliases if a.normalised in wanted), None)
-                if chosen is None:
-                    raise NotFound(
-                        f"speaker {source.slug!r} has no alias {alias_name!r}",
-                        aliases=[a.name for a in aliases],
-                    )
-                moving = [a for a in aliases if a.normalised == chosen.normalised and a.kind == chosen.kind]
-                staying = [a for a in aliases if a not in moving]
-                if not staying:
-                    raise Conflict(f"{chosen.name!r} is the only name of {source.slug!r}: there is nothing to split it from")
-                new = Speaker(
-                    slug=await unique_slug(session, chosen.name, chosen.kind,
-                                           suffix=f"a{chosen.article_id}" if chosen.article_id else None),
-                    name=chosen.name, kind=chosen.kind, edited=True, quote_count=0, article_count=0,
+        async with self.directory.writing() as session:
+            source = await self._require(session, ident)
+            aliases = (await session.scalars(
+                select(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id).order_by(SpeakerAlias.id)
+            )).all()
+            chosen = next((a for a in aliases if a.name == alias_name.strip()), None)
+            if chosen is None:
+                wanted = {normalised_alias(alias_name, k) for k in ("person", "anonymous")}
+                chosen = next((a for a in aliases if a.normalised in wanted), None)
+            if chosen is None:
+                raise NotFound(
+                    f"speaker {source.slug!r} has no alias {alias_name!r}",
+                    aliases=[a.name for a in aliases],
                 )
-                session.add(new)
-                await session.flush()
-                moving_names = {a.name for a in moving}
-                for alias in moving:
-                    alias.speaker_id = new.id
-                    alias.pinned = True
-                mention_rows = (await session.execute(
-                    select(Mention.id, Mention.quote_id, Mention.name).where(Mention.speaker_id == source.id)
-                )).all()
-                norm = chosen.normalised
-                moved_mentions = [
-                    (mid, qid) for mid, qid, name in mention_rows
-                    if name in moving_names or normalised_alias(name, chosen.kind) == norm
-                ]
-                for i in range(0, len(moved_mentions), 500):
-                    chunk = moved_mentions[i : i + 500]
-                    await session.execute(
-                        update(Mention).where(Mention.id.in_([m for m, _ in chunk])).values(speaker_id=new.id)
-                    )
-                    await session.execute(
-                        update(Quote).where(Quote.id.in_([q for _, q in chunk])).values(speaker_id=new.id)
-                    )
-                if not source.name_locked and normalised_alias(source.name, source.kind) == norm:
-                    source.name = max(staying, key=lambda a: (len(name_tokens(a.name)), a.seen_count)).name
-                source.edited = True
-                await recompute_speakers(session, [source.id, new.id])
-                await self.directory.apply_write(session, [source.id, new.id])
-                new_id = new.id
-        except BaseException:
-            self.directory.invalidate()
-            raise
+            moving = [a for a in aliases if a.normalised == chosen.normalised and a.kind == chosen.kind]
+            staying = [a for a in aliases if a not in moving]
+            if not staying:
+                raise Conflict(f"{chosen.name!r} is the only name of {source.slug!r}: there is nothing to split it from")
+            new = Speaker(
+                slug=await unique_slug(session, chosen.name, chosen.kind,
+                                       suffix=f"a{chosen.article_id}" if chosen.article_id else None),
+                name=chosen.name, kind=chosen.kind, edited=True, quote_count=0, article_count=0,
+            )
+            session.add(new)
+            await session.flush()
+            moving_names = {a.name for a in moving}
+            for alias in moving:
+                alias.speaker_id = new.id
+                alias.pinned = True
+            mention_rows = (await session.execute(
+                select(Mention.id, Mention.quote_id, Mention.name).where(Mention.speaker_id == source.id)
+            )).all()
+            norm = chosen.normalised
+            moved_mentions = [
+                (mid, qid) for mid, qid, name in mention_rows
+                if name in moving_names or normalised_alias(name, chosen.kind) == norm
+            ]
+            for chunk in chunked(moved_mentions):
+                await session.execute(
+                    update(Mention).where(Mention.id.in_([m for m, _ in chunk])).values(speaker_id=new.id)
+                )
+                await session.execute(
+                    update(Quote).where(Quote.id.in_([q for _, q in chunk])).values(speaker_id=new.id)
+                )
+            if not source.name_locked and normalised_alias(source.name, source.kind) == norm:
+                source.name = max(staying, key=lambda a: (len(name_tokens(a.name)), a.seen_count)).name
+            source.edited = True
+            await recompute_speakers(session, [source.id, new.id])
+            await self.directory.apply_write(session, [source.id, new.id])
+            new_id = new.id
         return await self.detail(str(new_id))
 
     async def rename(self, ident: str, name: str) -> SpeakerDetail:
@@ -339,26 +330,21 @@ class SpeakerService:
         name = check_text(name, "name").strip()
         if not name:
             raise InvalidInput("name is empty", field="name")
-        try:
-            async with self.store.write() as session:
-                await self.directory.sync_for_write(session)
-                speaker = await self._require(session, ident)
-                speaker.name = name
-                speaker.name_locked = True
-                speaker.edited = True
-                exists = await session.scalar(
-                    select(SpeakerAlias.id).where(SpeakerAlias.speaker_id == speaker.id, SpeakerAlias.name == name)
-                )
-                if exists is None:
-                    session.add(self._alias(speaker.id, name, speaker.kind, pinned=True))
-                else:
-                    await session.execute(update(SpeakerAlias).where(SpeakerAlias.id == exists).values(pinned=True))
-                await session.flush()
-                await self.directory.apply_write(session, [speaker.id])
-                speaker_id = speaker.id
-        except BaseException:
-            self.directory.invalidate()
-            raise
+        async with self.directory.writing() as session:
+            speaker = await self._require(session, ident)
+            speaker.name = name
+            speaker.name_locked = True
+            speaker.edited = True
+            exists = await session.scalar(
+                select(SpeakerAlias.id).where(SpeakerAlias.speaker_id == speaker.id, SpeakerAlias.name == name)
+            )
+            if exists is None:
+                session.add(self._alias(speaker.id, name, speaker.kind, pinned=True))
+            else:
+                await session.execute(update(SpeakerAlias).where(SpeakerAlias.id == exists).values(pinned=True))
+            await session.flush()
+            await self.directory.apply_write(session, [speaker.id])
+            speaker_id = speaker.id
         return await self.detail(str(speaker_id))
 
     @staticmethod

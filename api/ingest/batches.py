@@ -15,14 +15,29 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from api.errors import ApiError
-from api.services import PreparedArticle, Services, prepare_article
-from api.sources import SourceItem, count_items, discover, read_items
+from api.ingest.readers import SourceItem, count_items, discover, read_items
+from api.ingest.runner import EngineRunner
+from api.ingest.service import IngestService, PreparedArticle, prepare_article
 from attribution.records import Quote
+from quotelens.errors import QuotelensError
+from quotelens.settings import Settings
 
-__all__ = ["ArticleResult", "IngestSummary", "ingest_paths"]
+__all__ = ["ArticleResult", "IngestParts", "IngestSummary", "ingest_paths"]
+
+
+class IngestParts(Protocol):
+    """What a bulk ingest uses (`api.services.Services` has it all)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def ingest(self) -> IngestService: ...
+
+    @property
+    def engine(self) -> EngineRunner: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +105,7 @@ def _extract_in_worker(text: str) -> list[Quote]:
 class _Extraction:
     """Runs extraction in this process (one worker) or in a pool of processes."""
 
-    def __init__(self, services: Services, workers: int) -> None:
+    def __init__(self, services: IngestParts, workers: int) -> None:
         self.services = services
         self.pool: ProcessPoolExecutor | None = None
         if workers > 1:
@@ -107,8 +122,8 @@ class _Extraction:
             out: list[list[Quote] | BaseException] = []
             for text in texts:
                 try:
-                    out.append(await self.services.pipeline.extract(text))
-                except ApiError as exc:
+                    out.append(await self.services.engine.extract(text))
+                except QuotelensError as exc:
                     out.append(exc)
             return out
         loop = asyncio.get_running_loop()
@@ -137,7 +152,7 @@ def _all_items(sources: Sequence[Path | str]) -> Iterator[SourceItem]:
 
 
 async def ingest_paths(
-    services: Services,
+    services: IngestParts,
     paths: Sequence[str],
     *,
     workers: int = 1,
@@ -178,7 +193,7 @@ def _ignore(_result: ArticleResult) -> None:
 
 
 async def _ingest_batch(
-    services: Services,
+    services: IngestParts,
     batch: list[SourceItem],
     extraction: _Extraction,
     summary: IngestSummary,
@@ -197,7 +212,7 @@ async def _ingest_batch(
             continue
         try:
             article = prepare_article(item.article, services.settings.max_article_chars)
-        except ApiError as exc:
+        except QuotelensError as exc:
             fail(item.origin, exc.detail)
             continue
         if article.content_hash in seen:  # the same text twice in one batch

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.controllers._common import ServicesDep
-from api.schemas import Health, Readiness
-from api.security import PUBLIC
+from api.web.controllers._common import ServicesDep
+from api.web.security import PUBLIC
+from quotelens.contract import Health, Readiness
 
 __all__ = ["HealthController"]
 
@@ -26,7 +26,7 @@ class HealthController(Controller):
     async def ready(self, services: ServicesDep) -> Response[Readiness]:
         """200 when the database answers and the attribution pipeline is loaded, else 503."""
         database = await services.store.ping()
-        pipeline = services.pipeline.ready
+        pipeline = services.engine.ready
         ok = database and pipeline
         return Response(
             Readiness(status="ready" if ok else "unavailable", database=database, pipeline=pipeline),

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from api.errors import Unauthorized
+from quotelens.errors import Unauthorized
 
 __all__ = ["API_KEY_HEADER", "api_key_guard", "key_is_valid", "SECURITY_SCHEME", "WRITE", "PUBLIC"]
 

@@ -1,28 +1,17 @@
-"""Checks and small transformations of incoming text: one place for what the store accepts."""
+"""Incoming article text: checked, put in its stored form, hashed; a quote's context."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
-from api.errors import InvalidInput
+from api.store.values import check_text
+from quotelens.errors import InvalidInput
 
-__all__ = ["check_text", "content_hash", "make_context", "prepare_article_text", "slugify", "clip"]
+__all__ = ["content_hash", "make_context", "prepare_article_text"]
 
 _WS = re.compile(r"\s+")
-_SLUG_SEP = re.compile(r"[^a-z0-9]+")
 CONTEXT_CHARS = 100  # either side of a quote
-
-
-def check_text(value: str, field: str) -> str:
-    """`value` unchanged, or InvalidInput when it cannot be stored (NUL, lone surrogates)."""
-    if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character (\\u0000), which cannot be stored", field=field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(f"{field} is not valid Unicode (it contains a lone surrogate)", field=field) from None
-    return value
 
 
 def prepare_article_text(text: str, max_chars: int) -> str:
@@ -59,21 +48,3 @@ def make_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) ->
         hi = space if space != -1 else hi
     snippet = _WS.sub(" ", text[lo:hi]).strip()
     return ("…" if lo > 0 else "") + snippet + ("…" if hi < len(text) else "")
-
-
-def slugify(name: str, fallback: str = "speaker") -> str:
-    """A URL-safe lower-case form of a name ("Gen. Kenneth McKenzie" → "gen-kenneth-mckenzie")."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    slug = _SLUG_SEP.sub("-", folded).strip("-")[:80].strip("-")
-    if not slug or slug.isdigit():  # an all-digit slug would read as an id
-        slug = f"{fallback}-{slug}" if slug else fallback
-    return slug
-
-
-def clip(value: str | None, limit: int) -> str | None:
-    """`value` cut to a column's length (None stays None)."""
-    if value is None:
-        return None
-    return value if len(value) <= limit else value[: limit - 1] + "…"

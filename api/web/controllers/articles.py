@@ -9,10 +9,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
-from api.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
-from api.schemas import ArticleCreate, ArticleDetail, ArticlePage
-from api.security import WRITE
 from api.services import ArticleInput
+from api.web.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
+from api.web.security import WRITE
+from quotelens.contract import ArticleCreate, ArticleDetail, ArticlePage
 
 __all__ = ["ArticleController"]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, post
 from litestar.openapi.spec import Example
 from litestar.params import Body
 
-from api.controllers._common import ServicesDep, problems
-from api.schemas import EXAMPLE_TEXT, ExtractRequest, ExtractResponse
-from api.services.text import prepare_article_text
+from api.ingest.text import prepare_article_text
+from api.web.controllers._common import ServicesDep, problems
+from quotelens.contract import EXAMPLE_TEXT, ExtractedQuote, ExtractRequest, ExtractResponse
 
 __all__ = ["ExtractController"]
 
@@ -26,7 +27,7 @@ class ExtractController(Controller):
         services: ServicesDep,
         data: Annotated[ExtractRequest, Body(examples=[Example(summary="One quote", value={"text": EXAMPLE_TEXT})])],
     ) -> ExtractResponse:
-        """The engine's quotes for the text, each as `attribution.Quote.to_dict()`."""
+        """The quotes the engine finds in the text, with speakers, cues and offsets; nothing is stored."""
         text = prepare_article_text(data.text, services.settings.max_article_chars)
-        quotes = await services.pipeline.extract(text)
-        return ExtractResponse(quotes=[q.to_dict() for q in quotes])
+        quotes = await services.engine.extract(text)
+        return ExtractResponse(quotes=[msgspec.convert(q.to_dict(), ExtractedQuote) for q in quotes])

@@ -14,38 +14,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, union_all, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import NotFound
-from api.services.directory import SpeakerDirectory
-from api.services.stats import MentionFacts, add_article_stats, recompute_speakers
-from api.services.text import (
-    check_text,
-    clip,
-    content_hash,
-    make_context,
-    prepare_article_text,
-    slugify,
-)
+from api.ingest.text import content_hash, make_context, prepare_article_text
+from api.speakers.directory import SpeakerDirectory
+from api.speakers.index import AliasInfo, SpeakerEntry, SpeakerIndex, normalised_alias
+from api.speakers.slugs import slug_base, unique_slugs
+from api.speakers.stats import MentionFacts, add_article_stats, recompute_speakers
+from api.store.chunks import chunked
 from api.store.db import Store
-from api.store.models import (
-    QUOTE_KINDS,
-    SPEAKER_KINDS,
-    Article,
-    Mention,
-    Quote,
-    Speaker,
-    SpeakerAlias,
-    SpeakerRedirect,
-)
-from api.tracking import AliasInfo, SpeakerEntry, SpeakerIndex, normalised_alias
+from api.store.models import Article, Mention, Quote, Speaker, SpeakerAlias
+from api.store.values import check_text, clip
 from attribution.names import name_tokens, speaker_key
 from attribution.records import Quote as EngineQuote
 from attribution.records import Speaker as EngineSpeaker
+from quotelens.contract import QUOTE_KINDS, SPEAKER_KINDS
+from quotelens.errors import NotFound
 
-__all__ = ["ArticleInput", "IngestOutcome", "IngestService", "PreparedArticle", "prepare_article", "unique_slug"]
+__all__ = ["ArticleInput", "IngestOutcome", "IngestService", "PreparedArticle", "prepare_article"]
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +104,6 @@ class _Attached:
 # stored id and ascending in order of creation, so ties among them break as they
 # would between stored speakers.
 _PROVISIONAL_ID = -(1 << 40)
-_CHUNK = 500  # ids per IN list, well under SQLite's bound-parameter limit
 
 # Written with Core statements: batched, and no ORM objects to track.
 _ARTICLES = cast(Table, Article.__table__)
@@ -241,51 +228,6 @@ def _fuller_name(current: str, current_kind: str, locked: bool, name: str, kind:
     return current
 
 
-def _slug_base(name: str, fallback: str, suffix: str | None) -> str:
-    base = slugify(normalised_alias(name, "person") if fallback == "person" else name, fallback)
-    return f"{base[:70]}-{suffix}" if suffix else base
-
-
-async def _taken_slugs(session: AsyncSession, candidates: set[str]) -> set[str]:
-    """Which of these slugs a speaker or a former speaker (redirect) uses."""
-    taken: set[str] = set()
-    ordered = sorted(candidates)
-    for i in range(0, len(ordered), _CHUNK):
-        chunk = ordered[i : i + _CHUNK]
-        taken.update((await session.scalars(union_all(
-            select(Speaker.slug).where(Speaker.slug.in_(chunk)),
-            select(SpeakerRedirect.old_slug).where(SpeakerRedirect.old_slug.in_(chunk)),
-        ))).all())
-    return taken
-
-
-async def unique_slugs(session: AsyncSession, bases: Sequence[str]) -> list[str]:
-    """A slug for each of several new speakers, in order: its base, else base-2, base-3, ...
-
-    No stored speaker or former speaker uses any of them, and no two are equal.
-    """
-    taken = await _taken_slugs(session, set(bases))
-    checked = set(bases)
-    chosen: list[str] = []
-    for base in bases:
-        candidate, n = base, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}-{n}"
-            if candidate not in checked:  # look further ahead in one query
-                ahead = {f"{base}-{k}" for k in range(n, n + 16)}
-                taken |= await _taken_slugs(session, ahead)
-                checked |= ahead
-        taken.add(candidate)
-        chosen.append(candidate)
-    return chosen
-
-
-async def unique_slug(session: AsyncSession, name: str, fallback: str, suffix: str | None = None) -> str:
-    """A slug for a new speaker that no speaker (or former speaker) uses."""
-    return (await unique_slugs(session, [_slug_base(name, fallback, suffix)]))[0]
-
-
 def _valid_quote(q: EngineQuote, text_length: int) -> bool:
     ok = 0 <= q.start <= q.end <= text_length and q.kind in QUOTE_KINDS and bool(q.text)
     if not ok:
@@ -314,8 +256,7 @@ class IngestService:
         """Which of these content hashes are stored already."""
         found: set[str] = set()
         async with self.store.read() as session:
-            for i in range(0, len(hashes), 500):
-                chunk = list(hashes[i : i + 500])
+            for chunk in chunked(hashes):
                 found.update(
                     (await session.scalars(select(Article.content_hash).where(Article.content_hash.in_(chunk)))).all()
                 )
@@ -324,8 +265,7 @@ class IngestService:
     async def ingest(self, article: PreparedArticle, quotes: Sequence[EngineQuote]) -> IngestOutcome:
         """Store an article with its quotes, or find it stored already (created=False)."""
         try:
-            async with self.store.write() as session:
-                await self.directory.sync_for_write(session)
+            async with self.directory.writing() as session:
                 existing = await session.scalar(
                     select(Article.id).where(Article.content_hash == article.content_hash)
                 )
@@ -356,45 +296,36 @@ class IngestService:
                 )
         except IntegrityError:
             # Another process stored the same text between our check and our insert.
-            self.directory.invalidate()
             existing = await self.find_article(article.content_hash)
             if existing is None:
                 raise
             return IngestOutcome(existing, created=False)
-        except BaseException:
-            self.directory.invalidate()
-            raise
         return outcome
 
     async def reprocess(self, article_id: int, quotes: Sequence[EngineQuote]) -> IngestOutcome:
         """Replace an article's quotes (after the engine improved), keeping every speaker edit."""
-        try:
-            async with self.store.write() as session:
-                await self.directory.sync_for_write(session)
-                row = await session.get(Article, article_id)
-                if row is None:
-                    raise NotFound(f"no article {article_id}")
-                before = {
-                    sid for sid in (await session.scalars(
-                        select(Quote.speaker_id).where(Quote.article_id == article_id)
-                    )).all() if sid is not None
-                }
-                await session.execute(delete(Mention).where(Mention.article_id == article_id))
-                await session.execute(delete(Quote).where(Quote.article_id == article_id))
-                attached = await self._attach(
-                    session, article_id, row.text, row.seen_on, _valid_quotes(quotes, len(row.text))
-                )
-                row.quote_count = attached.quotes
-                affected = before | set(attached.facts)
-                counts = await recompute_speakers(session, affected)
-                removed = await self._drop_orphans(session, [sid for sid, n in counts.items() if n == 0])
-                await self.directory.apply_write(session, affected - removed, removed)
-                outcome = IngestOutcome(
-                    article_id, False, attached.quotes, len(attached.new), len(attached.matched - attached.new)
-                )
-        except BaseException:
-            self.directory.invalidate()
-            raise
+        async with self.directory.writing() as session:
+            row = await session.get(Article, article_id)
+            if row is None:
+                raise NotFound(f"no article {article_id}")
+            before = {
+                sid for sid in (await session.scalars(
+                    select(Quote.speaker_id).where(Quote.article_id == article_id)
+                )).all() if sid is not None
+            }
+            await session.execute(delete(Mention).where(Mention.article_id == article_id))
+            await session.execute(delete(Quote).where(Quote.article_id == article_id))
+            attached = await self._attach(
+                session, article_id, row.text, row.seen_on, _valid_quotes(quotes, len(row.text))
+            )
+            row.quote_count = attached.quotes
+            affected = before | set(attached.facts)
+            counts = await recompute_speakers(session, affected)
+            removed = await self._drop_orphans(session, [sid for sid, n in counts.items() if n == 0])
+            await self.directory.apply_write(session, affected - removed, removed)
+            outcome = IngestOutcome(
+                article_id, False, attached.quotes, len(attached.new), len(attached.matched - attached.new)
+            )
         return outcome
 
     async def _drop_orphans(self, session: AsyncSession, speaker_ids: list[int]) -> set[int]:
@@ -424,11 +355,10 @@ class IngestService:
         def real(speaker_id: int | None) -> int | None:
             return None if speaker_id is None else ids.get(speaker_id, speaker_id)
 
-        quote_ids = await _insert_returning_ids(
+        quote_ids = await self.store.insert_returning_ids(
             session,
             _QUOTES,
             [_quote_row(p.quote, real(p.speaker_id), article_id, text, seen_on) for p in placement.quotes],
-            sqlite=self.store.is_sqlite,
         )
         result = _Attached(
             new={ids[n.provisional_id] for n in placement.new},
@@ -470,7 +400,7 @@ class IngestService:
         names: dict[int, tuple[str, str, bool]] = {
             n.provisional_id: (n.first_name, n.kind, False) for n in placement.new
         }
-        for chunk in _chunks(known_ids):
+        for chunk in chunked(known_ids):
             for sid, name, kind, locked in (await session.execute(
                 select(Speaker.id, Speaker.name, Speaker.kind, Speaker.name_locked).where(Speaker.id.in_(chunk))
             )).all():
@@ -484,14 +414,14 @@ class IngestService:
         ids: dict[int, int] = {}
         if placement.new:
             slugs = await unique_slugs(session, [
-                _slug_base(n.first_name, n.kind, f"a{article_id}" if n.kind == "anonymous" else None)
+                slug_base(n.first_name, n.kind, f"a{article_id}" if n.kind == "anonymous" else None)
                 for n in placement.new
             ])
-            stored = await _insert_returning_ids(session, _SPEAKERS, [
+            stored = await self.store.insert_returning_ids(session, _SPEAKERS, [
                 {"slug": slug, "name": display[n.provisional_id], "kind": n.kind, "quote_count": 0,
                  "article_count": 0}
                 for n, slug in zip(placement.new, slugs, strict=True)
-            ], sqlite=self.store.is_sqlite)
+            ])
             ids = {n.provisional_id: sid for n, sid in zip(placement.new, stored, strict=True)}
         renamed = [
             {"b_id": sid, "b_name": display[sid]} for sid in known_ids if sid in names and display[sid] != names[sid][0]
@@ -504,7 +434,7 @@ class IngestService:
 
         # Aliases: a name seen before counts once more per article; a new one is added.
         existing: dict[tuple[int, str], int] = {}
-        for chunk in _chunks(known_ids):
+        for chunk in chunked(known_ids):
             for alias_id, sid, name in (await session.execute(
                 select(SpeakerAlias.id, SpeakerAlias.speaker_id, SpeakerAlias.name).where(
                     SpeakerAlias.speaker_id.in_(chunk),
@@ -560,23 +490,3 @@ def _quote_row(q: EngineQuote, speaker_id: int | None, article_id: int, text: st
         "context": make_context(text, q.start, q.end),
         "seen_on": seen_on,
     }
-
-
-def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
-    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
-
-
-async def _insert_returning_ids(
-    session: AsyncSession, table: Table, rows: list[dict[str, object]], *, sqlite: bool
-) -> list[int]:
-    """Insert rows in batched multi-row statements; their new ids, in the order of `rows`."""
-    if not rows:
-        return []
-    if sqlite:
-        # SQLite gives a new row the id one past the largest (https://sqlite.org/autoinc.html),
-        # so under the write lock the ids of rows inserted together ascend in row order.
-        # SQLAlchemy cannot sort SQLite's RETURNING rows itself: it would insert one row per statement.
-        result = await session.execute(insert(table).returning(table.c.id), rows)
-        return sorted(result.scalars())
-    result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())

@@ -1,17 +1,26 @@
-"""The service layer: everything the controllers do, none of it HTTP-specific."""
+"""One store and every service built on it: what the web app, the CLI and benchmarks hold.
+
+The composition root of `api`: it wires `api.store`, `api.speakers`, `api.quotes`
+and `api.ingest` together from a `Settings`; nothing below it imports it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.ingest.runner import EngineRunner, QuoteExtractor
+from api.ingest.service import (
+    ArticleInput,
+    IngestOutcome,
+    IngestService,
+    PreparedArticle,
+    prepare_article,
+)
+from api.quotes.service import ArticleService, QuoteFilter, QuoteService
+from api.speakers.directory import SpeakerDirectory
+from api.speakers.service import SpeakerService
+from api.store.db import Store
 from quotelens.settings import Settings
-
-from ..pipeline import Pipeline, QuoteExtractor
-from ..store.db import Store
-from .directory import SpeakerDirectory
-from .ingest import ArticleInput, IngestOutcome, IngestService, PreparedArticle, prepare_article
-from .reads import ArticleService, QuoteFilter, QuoteService
-from .speakers import SpeakerService
 
 __all__ = [
     "ArticleInput",
@@ -39,12 +48,13 @@ class Services:
     speakers: SpeakerService
     quotes: QuoteService
     articles: ArticleService
-    pipeline: Pipeline
+    engine: EngineRunner
 
     @classmethod
     def build(
         cls, settings: Settings, *, extractor: QuoteExtractor | None = None, database_url: str | None = None
     ) -> Services:
+        """Everything for `settings`; `extractor` replaces the engine (tests), `database_url` the store's URL."""
         store = Store(
             database_url or settings.effective_database_url,
             pool_size=settings.db_pool_size,
@@ -63,7 +73,7 @@ class Services:
             speakers=SpeakerService(store, directory, search_cutoff=settings.speaker_search_cutoff),
             quotes=quotes,
             articles=ArticleService(store, quotes),
-            pipeline=Pipeline(extractor),
+            engine=EngineRunner(extractor, model=settings.spacy_model),
         )
 
     async def store_article(self, article: ArticleInput) -> IngestOutcome:
@@ -72,9 +82,9 @@ class Services:
         existing = await self.ingest.find_article(prepared.content_hash)
         if existing is not None:
             return IngestOutcome(existing, created=False)
-        quotes = await self.pipeline.extract(prepared.text)
+        quotes = await self.engine.extract(prepared.text)
         return await self.ingest.ingest(prepared, quotes)
 
     async def close(self) -> None:
-        await self.pipeline.close()
+        await self.engine.close()
         await self.store.dispose()

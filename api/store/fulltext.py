@@ -1,0 +1,81 @@
+"""Full-text search over quote text: the one read whose SQL differs per database.
+
+- SQLite: the FTS5 table `quotes_fts` (migration 0002) holds each quote's text,
+  speaker and kind, under the rowid (day of seen_on << 32) | quote id, so the index
+  alone finds, filters, orders (newest first) and counts a listing's matches.
+- PostgreSQL: the generated `quotes.text_tsv` column with its GIN index, one more
+  condition of an ordinary query.
+
+`api.quotes` builds its listings from these pieces and asks `Store.is_sqlite`
+which plan to use; the SQL of either database stays here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import TextClause, text
+
+__all__ = [
+    "FTS_ID_MASK",
+    "FTS_KEY_SQL",
+    "FTS_WHERE",
+    "TSV_MATCH",
+    "fts5_query",
+    "topic_params",
+]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 32
+# SQLite: a quote's full-text rowid is (day of seen_on << 32) | id (migration 0002), so
+# the index yields matches newest first; the low 32 bits are the quote id.
+FTS_ID_MASK = 0xFFFFFFFF
+# The same key in SQL, over a quotes row: what migration 0002's triggers index a quote under
+# (for tools that fill or check the index by hand; the migration itself keeps its own copy).
+FTS_KEY_SQL = "((CAST(julianday(seen_on) AS INTEGER) << 32) | id)"
+# SQLite: the matches of a listing (parameters from `topic_params`).
+FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
+# PostgreSQL: a quote holds every topic word (stemmed).
+TSV_MATCH: TextClause = text("quotes.text_tsv @@ plainto_tsquery('english', :words)")
+
+
+def fts5_query(q: str) -> str | None:
+    """Topic words as an FTS5 query: every word must occur (stemmed); None when there are none."""
+    words = _WORD.findall(q)
+    return " ".join(f'"{w}"' for w in words[:MAX_WORDS]) or None
+
+
+def _fts_match(words: str, speaker_ids: Sequence[int] | None, kind: str | None) -> str:
+    """The FTS5 query of a SQLite listing with topic words: the words in the text, and the
+    speaker and kind columns (migration 0002) for those filters."""
+    match = f"text : ({words})"
+    if speaker_ids is not None:
+        match += " AND (" + " OR ".join(f'speaker : "s{int(sid)}"' for sid in speaker_ids) + ")"
+    if kind is not None:
+        match += f' AND kind : "{kind}"'
+    return match
+
+
+def _fts_day(day: date) -> int:
+    """What SQLite's CAST(julianday(day) AS INTEGER) gives: the high half of an FTS rowid."""
+    return day.toordinal() + 1_721_424
+
+
+def topic_params(
+    q: str, *, sqlite: bool, speaker_ids: Sequence[int] | None, kind: str | None,
+    since: date | None, until: date | None,
+) -> dict[str, Any] | None:
+    """The parameters of a listing's topic words (`FTS_WHERE` or `TSV_MATCH`); None when there are none."""
+    words = fts5_query(q) if sqlite else " ".join(_WORD.findall(q)[:MAX_WORDS])
+    if not words:
+        return None
+    params: dict[str, Any] = {"words": words}
+    if sqlite:
+        # The full-text index answers it all: speaker and kind are its columns, dates its rowids.
+        params["match"] = _fts_match(words, speaker_ids, kind)
+        params["low"] = _fts_day(since) << 32 if since is not None else 0
+        params["high"] = (_fts_day(until) + 1) << 32 if until is not None else 2**63 - 1
+    return params
