@@ -51,6 +51,8 @@ def features(evidence: dict[str, str], base: float, kind: str | None, mention: s
         f["gender-agrees"] = 1.0
     if alone:
         f["no-rival"] = 1.0
+    if "nested" in evidence:
+        f["nested"] = 1.0
     return f
 
 

@@ -603,6 +603,9 @@ def _resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
         evidence = {"quote": d.rule, "speaker": src_rule, "resolution": res_rule}
         if f is not None:
             evidence["cue"] = f.cue.rule
+            cue_at = f.cue.start
+            if any(o is not d and o.kind in ("indirect", "mixed") and o.start <= cue_at < o.end for o in out_rows):
+                evidence["nested"] = "inside-reported-content"  # "X says that Y called …"
         base = d.confidence if ent is not None else d.confidence * 0.5
         evidence["rule_confidence"] = f"{base:.3f}"
         mention = text[mspan[0] : mspan[1]] if mspan else None
