@@ -486,8 +486,11 @@ class DocumentEntities:
             a_lo, a_hi = mention_bounds(antecedent)
             found = self.resolve(a_lo, a_hi, antecedent)
             return Resolution(found.entity, "relative-pronoun-" + found.rule)
-        if head.pos_ == "PRON" or low in MALE | FEMALE | PLURAL:
+        if low in MALE | FEMALE | PLURAL | FIRST_PERSON | NEUTER:
             return self._resolve_pronoun(pos, low)
+        if head.pos_ == "PRON":
+            # "some say", "someone asked", "each touted", "this shows": nobody the text names
+            return Resolution(None, "pronoun-indefinite")
         label = span.text.strip()
         if len(label) > 2 and label.isupper() and all(w.isalpha() for w in label.replace(".", "").split()):
             return self._resolve_label(label)

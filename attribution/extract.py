@@ -515,11 +515,19 @@ def _fallback_source_after(doc: Doc, frame: Frame, lo_char: int, hi_char: int) -
 def _is_scare_quote(text: str, q: QuoteSpan, n_words: int) -> bool:
     """`the “Defeat ISIS” mission`, `nicknamed “Old Faithful,”`: a name or title, not speech."""
     inner = text[q.start : q.end].strip().rstrip(",")
+    words = inner.split()
+    before = text[max(0, q.open_mark - 12) : q.open_mark].split()
+    # "said on CNN's “State of the Union.”", "the author of “Make Your Kid a Millionaire,”":
+    # a title-cased name of a show, book or film after a preposition or a possessive
+    minor = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "at", "by", "with", "your", "my"}
+    title_cased = 1 <= n_words <= 8 and all(
+        w[:1].isupper() or w.lower() in minor or not w[:1].isalpha() for w in words) and words[0][:1].isupper()
+    if title_cased and before and (before[-1].lower() in ("on", "of", "in", "from", "to", "with") or before[-1].endswith(("’s", "'s"))):
+        return True
+    inner = inner.rstrip(".!?") if title_cased and n_words <= 4 else inner
     if n_words > 4 or inner[-1:] in ".!?":
         return False
-    words = inner.split()
     titled = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
-    before = text[max(0, q.open_mark - 12) : q.open_mark].split()
     after = text[q.outer_end : q.outer_end + 15].split()
     determiner = bool(before) and before[-1].lower() in ("the", "a", "an", "its", "his", "her", "their", "our", "nicknamed", "called", "dubbed", "titled", "named")
     noun_follows = bool(after) and after[0][:1].islower() and after[0].isalpha()
