@@ -631,6 +631,9 @@ class DocumentEntities:
         # the most recent speaker or subject person before the pronoun whose
         # gender, when the text tells it, agrees with the pronoun
         gender = "f" if low in FEMALE else "m" if low in MALE else None
+        only = self._only_person_just_before(pos, gender)
+        if only is not None:
+            return Resolution(only, "pronoun-previous-sentence" + ("-gender" if only.gender else ""))
         candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers if p < pos and e.kind == "person"]
         candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons if p < pos]
         candidates.sort(key=lambda x: -x[0])
@@ -644,6 +647,26 @@ class DocumentEntities:
         if before:
             return Resolution(before[-1][1], "pronoun-recent-person")
         return Resolution(None, "pronoun-unresolved")
+
+    def _only_person_just_before(self, pos: int, gender: str | None) -> Entity | None:
+        """The one person the pronoun can mean in the sentence before it (and its own,
+        up to it), whatever their role there: "… concerns Henry Crespo, president of
+        the caucus. “No one is writing songs for Hillary,” he said." """
+        if gender is None:
+            return None
+        tok = next((t for t in self.doc if t.idx >= pos), None)
+        if tok is None:
+            return None
+        sent = tok.sent
+        lo = sent.start_char
+        if sent.start > 0:
+            lo = self.doc[sent.start - 1].sent.start_char
+        seen = {id(e): e for ent, e in self._person_spans
+                if lo <= ent.start_char < pos and not _inside_quotation(ent[0]) and e.gender in (None, gender)}
+        speakers_between = [e for p, e in self.speakers if lo <= p < pos]
+        if len(seen) == 1 and not speakers_between:
+            return next(iter(seen.values()))
+        return None
 
     def _resolve_it(self, pos: int) -> Resolution:
         """"it said", "it added": the organisation last quoted or acting before it."""
