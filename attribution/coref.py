@@ -253,6 +253,7 @@ class DocumentEntities:
         self._person_spans: list[tuple[Span, Entity]] = []
         self._ambiguous: dict[tuple[int, int], list[Entity]] = {}
         self._collect_persons()
+        self._split_by_honorific()
         self._infer_genders()
         self._disambiguate()
 
@@ -370,6 +371,46 @@ class DocumentEntities:
             by_span[(span.start, span.end)] = person
             ents.append(span)
             self._org_names[(ent.start_char, ent.end_char)] = person
+
+    def _split_by_honorific(self) -> None:
+        """"Mr. Obama" is not Michelle Obama: a surname with an honorific whose gender
+        contradicts what the full name's person is (a gendered given name, role or
+        honorific of their own) is a person of its own."""
+        doc = self.doc
+
+        def core_gender(p: Entity) -> str | None:
+            # honorifics among the titles may come from the very mentions in question
+            words = [w for s in (*p.titles, *p.roles) for w in s.split()
+                     if _DOTS.sub("", w.lower()) not in ("mr", "mrs", "ms", "miss")]
+            genders = {GENDERED_WORDS.get(_DOTS.sub("", w.lower())) for w in words} - {None}
+            given = p.name.split()[0] if len(p.name.split()) > 1 else ""
+            if given in GIVEN_NAMES:
+                genders.add(GIVEN_NAMES[given])
+            return genders.pop() if len(genders) == 1 else None
+
+        split: dict[tuple[str, str], Entity] = {}
+        changed = False
+        for i, (ent, entity) in enumerate(self._person_spans):
+            toks = name_tokens(_clean_name(ent.text))
+            if len(toks) != 1 or ent.start == 0 or len(name_tokens(entity.name)) < 2:
+                continue
+            honorific = GENDERED_WORDS.get(_DOTS.sub("", doc[ent.start - 1].lower_))
+            own = core_gender(entity)
+            if not honorific or not own or honorific == own:
+                continue
+            other = split.get((toks[0], honorific))
+            if other is None:
+                other = Entity(name=_strip_titles(_clean_name(ent.text)), kind="person")
+                split[(toks[0], honorific)] = other
+                self.persons.append(other)
+            entity.positions.remove(ent.start_char)
+            other.positions.append(ent.start_char)
+            self._person_spans[i] = (ent, other)
+            changed = True
+        if changed:
+            spans = {ent.start_char: p for ent, p in self._person_spans}
+            self.person_mentions = [(pos, spans.get(pos, p)) for pos, p in self.person_mentions]
+            self.subject_persons = [(pos, spans.get(pos, p)) for pos, p in self.subject_persons]
 
     def _infer_genders(self) -> None:
         """What the text says of each person's gender.
