@@ -19,7 +19,7 @@ from collections import Counter
 
 from polnear import Segments, documents, events, parsed, write_table
 
-from attribution.pipeline import load_nlp
+from attribution.nlp import load_nlp
 from attribution.syntax import frame_candidates, subject_of
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "attribution", "data", "frames.tsv")

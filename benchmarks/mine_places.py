@@ -16,7 +16,7 @@ from collections import Counter
 
 from polnear import documents, parsed, write_table
 
-from attribution.pipeline import load_nlp
+from attribution.nlp import load_nlp
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "attribution", "data", "places.txt")
 

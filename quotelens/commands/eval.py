@@ -143,10 +143,11 @@ def _run_extraction(args: argparse.Namespace) -> int:
     from attribution import Extractor
     from quotelens.evaluation import score_extraction
     from quotelens.evaluation.predict import UNITS, predict
+    from quotelens.settings import get_settings
 
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-    extractor = Extractor()
+    extractor = Extractor(model=get_settings().spacy_model or None)
     results: dict[str, dict[str, Any]] = {}
     for name, corpus in sets:
         predictions = predict(extractor, corpus.texts, workers=args.workers, progress=not args.no_progress,

@@ -69,13 +69,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from attribution import Extractor, PipelineNotFound
     from attribution.records import merge_attribution_parts
+    from quotelens.settings import get_settings
 
     errors: list[str] = []
     docs = list(read_inputs(args.paths, errors))
     for e in errors:
         print(f"quotelens extract: {e}", file=sys.stderr)
     try:
-        extractor = Extractor(model=args.model)
+        extractor = Extractor(model=args.model or get_settings().spacy_model or None)
     except PipelineNotFound as exc:
         print(f"quotelens extract: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ from attribution_cases import check_offsets, describe
 
 from attribution import Extractor, Quote, Speaker, extract_quotes
 from attribution.components import quotes_of
-from attribution.pipeline import split_text
+from attribution.extractor import split_text
 from attribution.records import merge_attribution_parts
 
 PARAGRAPHS = [

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attribution import Extractor, Quote, QuoteKind, SpeakerKind
+from attribution.extractor import split_text
 from attribution.marks import (
     CLOSERS,
     DOUBLE_APOSTROPHE,
@@ -22,7 +23,6 @@ from attribution.marks import (
     find_quote_spans,
     paragraph_bounds,
 )
-from attribution.pipeline import split_text
 
 ENGINE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PURE = settings(max_examples=300, deadline=None)
