@@ -184,19 +184,12 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 # The engine's cycle (issue 10, point 3), dodged today by imports inside functions; the
 # engine's restructuring breaks it up. When it does, the strict xfail below fails: then
 # empty this list and delete that test.
-KNOWN_CYCLES = [["attribution.components", "attribution.extract", "attribution.pipeline"]]
-
-
 def test_no_import_cycles() -> None:
-    cycles = [c for c in _cycles(GRAPH) if c not in KNOWN_CYCLES]
+    cycles = _cycles(GRAPH)
     assert not cycles, "modules that import each other (directly or around a circle): " + "; ".join(
         " <-> ".join(c) for c in cycles
     )
 
-
-@pytest.mark.xfail(strict=True, reason="attribution's components/extract/pipeline cycle, being broken up")
-def test_the_known_cycles_are_gone() -> None:
-    assert not [c for c in _cycles(GRAPH) if c in KNOWN_CYCLES]
 
 
 def test_the_checks_catch_what_they_look_for() -> None:

@@ -120,7 +120,7 @@ def test_extraction_failed_pickles() -> None:
     import pickle
 
     e = pickle.loads(pickle.dumps(ExtractionFailed(3, "quotelens_attribution: KeyError: 'x'")))
-    assert (e.index, e.detail) == (3, "quotelens_attribution: KeyError: 'x'")
+    assert (e.index, e.reason) == (3, "quotelens_attribution: KeyError: 'x'")
     assert str(e) == "text 3: extraction failed in quotelens_attribution: KeyError: 'x'"
 
 
