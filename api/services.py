@@ -20,6 +20,7 @@ from api.quotes.service import ArticleService, QuoteFilter, QuoteService
 from api.speakers.directory import SpeakerDirectory
 from api.speakers.service import SpeakerService
 from api.store.db import Store
+from attribution.confidence import DEFAULT_THRESHOLD
 from quotelens.settings import Settings
 
 __all__ = [
@@ -34,7 +35,13 @@ __all__ = [
     "SpeakerDirectory",
     "SpeakerService",
     "prepare_article",
+    "speaker_confidence",
 ]
+
+
+def speaker_confidence(settings: Settings) -> float:
+    """The speaker confidence a quote needs to be shown under its speaker without doubt."""
+    return DEFAULT_THRESHOLD if settings.speaker_confidence is None else settings.speaker_confidence
 
 
 @dataclass
@@ -63,8 +70,9 @@ class Services:
             statement_timeout=settings.db_statement_timeout,
             ping_timeout=settings.ready_timeout,
         )
-        directory = SpeakerDirectory(store, settings.speaker_index_refresh_seconds)
-        quotes = QuoteService(store)
+        threshold = speaker_confidence(settings)
+        directory = SpeakerDirectory(store, settings.speaker_index_refresh_seconds, speaker_confidence=threshold)
+        quotes = QuoteService(store, threshold)
         return cls(
             settings=settings,
             store=store,

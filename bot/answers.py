@@ -32,6 +32,7 @@ __all__ = [
     "AMBIGUITY_MARGIN",
     "LOCAL_MATCH_SCORE",
     "MATCH_MIN_SCORE",
+    "SPEAKER_UNCERTAIN",
     "Answer",
     "AnswerKind",
     "Answerer",
@@ -47,6 +48,8 @@ __all__ = [
 
 # A speaker search hit scoring below this (0-100) is a suggestion, not a match.
 MATCH_MIN_SCORE = 70.0
+# Shown instead of a name when the API marks a quote's speaker uncertain.
+SPEAKER_UNCERTAIN = "speaker uncertain"
 # The bot's own name similarity (0-100) above which it trusts its re-ranking of the hits.
 LOCAL_MATCH_SCORE = 75.0
 # Hits within this many points of the best are too close to choose between: ask back.
@@ -382,7 +385,7 @@ class Answerer:
             counts: Counter[int] = Counter()
             refs: dict[int, SpeakerRef] = {}
             for q in tally_page.items:
-                if q.speaker is not None:
+                if q.speaker is not None and not q.speaker_uncertain:
                     counts[q.speaker.id] += 1
                     refs[q.speaker.id] = q.speaker
             speakers = tuple((refs[i], n) for i, n in counts.most_common())
@@ -508,7 +511,10 @@ def render_text(answer: Answer, *, more_hint: str = "") -> str:
         if answer.kind is AnswerKind.AMBIGUOUS:
             lines.append("Ask again with the full name.")
     for i, quote in enumerate(answer.quotes, answer.offset + 1):
-        speaker = f"{clean_text(quote.speaker.name)}, in " if quote.speaker else "in "
+        if quote.speaker_uncertain:
+            speaker = f"{SPEAKER_UNCERTAIN}, in "
+        else:
+            speaker = f"{clean_text(quote.speaker.name)}, in " if quote.speaker else "in "
         lines.append("")
         lines.append(f"{i}. {render_quote_text(quote)}")
         lines.append(f"   — {speaker}{article_line(quote)}")

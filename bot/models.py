@@ -107,3 +107,6 @@ class Quote(msgspec.Struct):
     mention: str | None = None
     context: str = ""
     confidence: float = 0.0
+    # The API's word that the speaker's confidence is below its threshold: the words are
+    # shown, the name is not asserted.
+    speaker_uncertain: bool = False

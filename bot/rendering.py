@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from .answers import Answer, AnswerKind, clean_text
+from .answers import SPEAKER_UNCERTAIN, Answer, AnswerKind, clean_text
 from .errors import ApiUnavailable
 from .models import Quote, Speaker, SpeakerHit
 
@@ -133,7 +133,9 @@ def quote_embed(quote: Quote, number: int, total: int, description_limit: int) -
         description=_clip_quote(_quote_line(quote), description_limit),
         colour=_COLOUR,
     )
-    if quote.speaker is not None:
+    if quote.speaker_uncertain:
+        embed.set_author(name=SPEAKER_UNCERTAIN)
+    elif quote.speaker is not None:
         embed.set_author(name=clip(inert(quote.speaker.name), EMBED_AUTHOR_LIMIT))
     footer = [
         clip(inert(article.outlet), OUTLET_LIMIT) if article.outlet else "",
@@ -152,10 +154,11 @@ def _clip_quote(line: str, limit: int) -> str:
     return clip(line[: len(line) - len(closing)], limit - len(closing)) + closing
 
 
-def _with_role(answer: Answer, embed: discord.Embed) -> discord.Embed:
-    """Speaker label with role on quote embeds when the whole answer is one speaker's."""
+def _with_role(answer: Answer, quote: Quote, embed: discord.Embed) -> discord.Embed:
+    """Speaker label with role on quote embeds when the whole answer is one speaker's (and this
+    quote's speaker is not in doubt)."""
     speaker = answer.query.speaker if answer.query else None
-    if speaker is not None:
+    if speaker is not None and not quote.speaker_uncertain:
         embed.set_author(name=clip(inert(speaker.label), EMBED_AUTHOR_LIMIT))
     return embed
 
@@ -218,7 +221,7 @@ def render_answer(answer: Answer) -> DiscordReply:
         )
         per_quote = max(200, min(_QUOTE_DESCRIPTION_MAX, (_EMBED_BUDGET - overhead) // len(answer.quotes)))
         for i, quote in enumerate(answer.quotes, answer.offset + 1):
-            embeds.append(_with_role(answer, quote_embed(quote, i, answer.total, per_quote)))
+            embeds.append(_with_role(answer, quote, quote_embed(quote, i, answer.total, per_quote)))
     if answer.kind is AnswerKind.QUOTES and answer.query is not None and answer.total > len(answer.quotes):
         lines.append(
             f"Page {answer.page_number} of {answer.page_count} · {answer.remaining} more after this page"

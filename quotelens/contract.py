@@ -158,10 +158,13 @@ class QuoteRead(Struct, kw_only=True):
     cue: str | None
     mention: str | None
     via: str | None
-    confidence: float
+    confidence: Annotated[float, Meta(description="0-1: how likely the speaker is the right one (calibrated).")]
     context: Annotated[str, Meta(description="About 200 characters of the article around the quote.")]
     speaker: SpeakerRef | None
     article: ArticleRef
+    speaker_uncertain: Annotated[bool, Meta(
+        description="The speaker's confidence is below the service's threshold: show the words, not the name "
+                    "as certain.")] = False
 
 
 class ArticleDetail(ArticleRef, kw_only=True):
@@ -183,8 +186,14 @@ class Page(Struct, Generic[T], kw_only=True):
     offset: int
 
 
+class QuotePage(Page[QuoteRead], kw_only=True):
+    """A page of quotes, and the speaker confidence a quote needed to be listed."""
+
+    min_confidence: Annotated[float, Meta(
+        description="Quotes below this speaker confidence were left out (0: none were).")] = 0.0
+
+
 SpeakerHitPage = Page[SpeakerHit]
-QuotePage = Page[QuoteRead]
 ArticlePage = Page[ArticleSummary]
 
 

@@ -153,6 +153,11 @@ class Settings:
     speaker_search_cutoff: float = 60.0
     # How often (seconds) a process looks for speaker changes written by other processes.
     speaker_index_refresh_seconds: float = 2.0
+    # Lowest speaker confidence (0-1) at which a quote's speaker is shown without doubt: a
+    # speaker's quote list holds only such quotes by default, and a quote below it is marked
+    # `speaker_uncertain`. None: the engine's calibrated default
+    # (attribution.confidence.DEFAULT_THRESHOLD; settings sit below the engine and do not import it).
+    speaker_confidence: float | None = None
 
     def __post_init__(self) -> None:
         # Values given directly (tests, `dataclasses.replace`) get the same checks as the environment's.
@@ -170,6 +175,8 @@ class Settings:
             ("QUOTELENS_READY_TIMEOUT", self.ready_timeout),
         ):
             _check_seconds(name, value)
+        if self.speaker_confidence is not None and not 0.0 <= self.speaker_confidence <= 1.0:
+            raise SettingsError(f"QUOTELENS_SPEAKER_CONFIDENCE={self.speaker_confidence} is not between 0 and 1")
 
     @property
     def rate_limit_rule(self) -> tuple[str, int] | None:
@@ -213,6 +220,8 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         speaker_match_threshold=_float(e, "QUOTELENS_SPEAKER_MATCH_THRESHOLD", 85.0),
         speaker_search_cutoff=_float(e, "QUOTELENS_SPEAKER_SEARCH_CUTOFF", 60.0),
         speaker_index_refresh_seconds=_float(e, "QUOTELENS_SPEAKER_INDEX_REFRESH_SECONDS", 2.0),
+        speaker_confidence=(_float(e, "QUOTELENS_SPEAKER_CONFIDENCE", 0.0)
+                            if e.get("QUOTELENS_SPEAKER_CONFIDENCE", "").strip() else None),
     )
 
 

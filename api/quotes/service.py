@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Float,
     Select,
     TextClause,
     and_,
@@ -58,6 +59,7 @@ class QuoteFilter:
     since: date | None = None
     until: date | None = None
     kind: str | None = None
+    min_confidence: float = 0.0  # leave out quotes whose speaker confidence is below this
 
 
 _QUOTE_COLUMNS = (
@@ -68,15 +70,18 @@ _QUOTE_COLUMNS = (
 )
 
 
-def _quote_from_row(r: Row) -> QuoteRead:
-    """A quote from a row of `_QUOTE_COLUMNS` (a named row from the raw driver or a SQLAlchemy row)."""
+def _quote_from_row(r: Row, threshold: float) -> QuoteRead:
+    """A quote from a row of `_QUOTE_COLUMNS` (a named row from the raw driver or a SQLAlchemy row);
+    its speaker is uncertain when its confidence is below `threshold`."""
     speaker = (SpeakerRef(id=r.speaker_id, slug=r.slug, name=r.name, kind=r.speaker_kind)
                if r.speaker_id is not None else None)
+    confidence = float(r.confidence)
     return QuoteRead(
         id=r.id, text=r.text, kind=r.kind, start=r.start_offset, end=r.end_offset, cue=r.cue, mention=r.mention,
-        via=r.via, confidence=round(float(r.confidence), 3), context=r.context, speaker=speaker,
+        via=r.via, confidence=round(confidence, 3), context=r.context, speaker=speaker,
         article=ArticleRef(id=r.article_id, title=r.title, outlet=r.outlet, published=as_date(r.published),
                            url=r.url),
+        speaker_uncertain=speaker is not None and confidence < threshold,
     )
 
 
@@ -98,15 +103,23 @@ class _Shape:
     kind: bool
     topic: bool
     sqlite: bool
+    confident: bool = False  # a lowest speaker confidence
 
     @property
     def only_speakers(self) -> bool:
+        """Speakers and nothing else: the stored per-speaker counters are the total."""
+        return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic or self.confident)
+
+    @property
+    def by_speakers(self) -> bool:
+        """Speakers, perhaps with a lowest confidence: a walk along each speaker's quotes."""
         return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic)
 
     @property
     def in_fts(self) -> bool:
-        """SQLite with topic words: the full-text index finds, orders and counts the matches by itself."""
-        return self.sqlite and self.topic
+        """SQLite with topic words: the full-text index finds, orders and counts the matches by itself
+        (the confidence is no column of it: with one, the index gives the candidate ids)."""
+        return self.sqlite and self.topic and not self.confident
 
 
 def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
@@ -133,7 +146,10 @@ def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
         params["until"] = f.until
     if f.kind is not None:
         params["kind"] = f.kind
-    shape = _Shape(speakers, f.since is not None, f.until is not None, f.kind is not None, topic, sqlite)
+    confident = f.min_confidence > 0.0
+    if confident:
+        params["min_conf"] = f.min_confidence
+    shape = _Shape(speakers, f.since is not None, f.until is not None, f.kind is not None, topic, sqlite, confident)
     return shape, params
 
 
@@ -150,8 +166,14 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
         conds.append(Quote.seen_on <= bindparam("until", type_=Date))
     if shape.kind:
         conds.append(Quote.kind == bindparam("kind"))
-    if shape.topic:  # PostgreSQL; on SQLite such listings are answered by the full-text index
+    if shape.confident:
+        conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
+    if shape.topic and not shape.sqlite:
         conds.append(TSV_MATCH)
+    elif shape.topic:  # SQLite with a lowest confidence: the full-text index's matches as candidates
+        rowid: ColumnElement[int] = literal_column("rowid")
+        conds.append(Quote.id.in_(select(rowid.op("&")(FTS_ID_MASK)).select_from(text("quotes_fts"))
+                                  .where(FTS_WHERE).scalar_subquery()))
     return conds
 
 
@@ -200,21 +222,22 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
     query = query.order_by(Quote.seen_on.desc(), Quote.id.desc()).limit(bindparam("limit_")).offset(
         bindparam("offset_"))
     # A speaker's newest quotes: a short walk along ix_quotes_speaker_id_seen_on_id.
-    return Prepared(query, inline=shape.only_speakers and near_start)
+    return Prepared(query, inline=shape.by_speakers and near_start)
 
 
 class QuoteService:
     """Quote listings and search."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, speaker_confidence: float = 0.0) -> None:
         self.store = store
+        self.speaker_confidence = speaker_confidence  # below it a quote's speaker is uncertain
         self._totals: dict[tuple[Any, ...], tuple[int, int]] = {}  # filter -> (store version, total)
 
     async def page(self, f: QuoteFilter, limit: int, offset: int) -> QuotePage:
         """A page of quotes, newest article first."""
         bound = _bind(f, self.store.is_sqlite)
         if bound is None:
-            return QuotePage(items=[], total=0, limit=limit, offset=offset)
+            return QuotePage(items=[], total=0, limit=limit, offset=offset, min_confidence=f.min_confidence)
         shape, params = bound
         params["limit_"], params["offset_"] = limit, offset
         rows = self.store.rows
@@ -226,7 +249,8 @@ class QuoteService:
             # page, even in the full-text index. Totals are kept per filter for as long as
             # the store's write counter (bumped by every ingest and speaker edit) stays put.
             page = await rows(_page_query(shape, "version"), params)
-            key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind)
+            key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind,
+                   f.min_confidence)
             known = self._totals.get(key)
             if page and known is not None and known[0] == page[0].version_:
                 total = known[1]
@@ -236,7 +260,9 @@ class QuoteService:
                 total = int((await rows(_total_query(shape), params))[0].total or 0)
                 if page:
                     self._remember_total(key, page[0].version_, total)
-        return QuotePage(items=[_quote_from_row(r) for r in page], total=total, limit=limit, offset=offset)
+        t = self.speaker_confidence
+        return QuotePage(items=[_quote_from_row(r, t) for r in page], total=total, limit=limit, offset=offset,
+                         min_confidence=f.min_confidence)
 
     def _remember_total(self, key: tuple[Any, ...], version: int, total: int) -> None:
         if len(self._totals) >= TOTALS_KEPT:
@@ -249,7 +275,7 @@ class QuoteService:
                 _quote_select().where(Quote.article_id == article_id).order_by(Quote.start_offset, Quote.id)
             )
         ).all()
-        return [_quote_from_row(r) for r in rows]
+        return [_quote_from_row(r, self.speaker_confidence) for r in rows]
 
 
 class ArticleService:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.speakers.index import AliasInfo, SpeakerEntry, SpeakerIndex
@@ -28,6 +28,7 @@ from api.store.chunks import chunked
 from api.store.db import Store
 from api.store.models import (
     SPEAKERS_VERSION_KEY,
+    Quote,
     Speaker,
     SpeakerAlias,
     SpeakerAttribute,
@@ -47,9 +48,12 @@ def _searchable_index(entries: list[SpeakerEntry], version: int) -> SpeakerIndex
 class SpeakerDirectory:
     """The index of this process and the rules for refreshing it."""
 
-    def __init__(self, store: Store, refresh_seconds: float = 2.0) -> None:
+    def __init__(self, store: Store, refresh_seconds: float = 2.0, *, speaker_confidence: float = 0.0) -> None:
         self.store = store
         self.refresh_seconds = refresh_seconds
+        # A speaker's quote count (search ranking, hits) counts its quotes at or above this
+        # confidence: what its quote list shows by default.
+        self.speaker_confidence = speaker_confidence
         self.index = SpeakerIndex()
         self._rebuild_lock: asyncio.Lock | None = None
         # Writes begun or finished in this process; an index built aside meanwhile may miss
@@ -87,14 +91,20 @@ class SpeakerDirectory:
         attrs_q = select(SpeakerAttribute.speaker_id, SpeakerAttribute.type, SpeakerAttribute.value).order_by(
             SpeakerAttribute.id
         )
+        shown_q = (select(Quote.speaker_id, func.count(Quote.id))
+                   .where(Quote.confidence >= self.speaker_confidence).group_by(Quote.speaker_id))
         entries: list[SpeakerEntry] = []
         chunks: Iterable[list[int] | None] = chunked(ids) if ids is not None else [None]
         for chunk in chunks:
-            sq, aq, tq = speakers_q, aliases_q, attrs_q
+            sq, aq, tq, cq = speakers_q, aliases_q, attrs_q, shown_q
             if chunk is not None:
                 sq = sq.where(Speaker.id.in_(chunk))
                 aq = aq.where(SpeakerAlias.speaker_id.in_(chunk))
                 tq = tq.where(SpeakerAttribute.speaker_id.in_(chunk))
+                cq = cq.where(Quote.speaker_id.in_(chunk))
+            shown: dict[int, int] | None = None
+            if self.speaker_confidence > 0.0:
+                shown = {sid: n for sid, n in (await session.execute(cq)).all() if sid is not None}
             aliases: dict[int, list[AliasInfo]] = defaultdict(list)
             for sid, name, norm, kind, pinned, article_id in (await session.execute(aq)).all():
                 aliases[sid].append(AliasInfo(name, norm, kind, bool(pinned), article_id))
@@ -104,7 +114,8 @@ class SpeakerDirectory:
             for sid, slug, name, kind, quote_count in (await session.execute(sq)).all():
                 entries.append(
                     SpeakerEntry(
-                        id=sid, slug=slug, name=name, kind=kind, quote_count=quote_count,
+                        id=sid, slug=slug, name=name, kind=kind,
+                        quote_count=quote_count if shown is None else shown.get(sid, 0),
                         aliases=tuple(aliases.get(sid, ())),
                         titles=tuple(attrs.get((sid, "title"), ())),
                         roles=tuple(attrs.get((sid, "role"), ())),

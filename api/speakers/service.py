@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.speakers.directory import SpeakerDirectory
-from api.speakers.index import normalised_alias
+from api.speakers.index import SpeakerEntry, SpeakerIndex, normalised_alias
 from api.speakers.slugs import unique_slug
 from api.speakers.stats import recompute_speakers
 from api.store.chunks import chunked
@@ -105,6 +105,7 @@ class SpeakerService:
         self.store = store
         self.directory = directory
         self.search_cutoff = search_cutoff
+        self._by_count: tuple[SpeakerIndex, int | None, list[SpeakerEntry]] | None = None
 
     # --- finding ------------------------------------------------------------------
 
@@ -164,6 +165,11 @@ class SpeakerService:
             rows = await self.store.rows(_DETAIL["id"], {"ident": await self.locate(ident)})
         # `part`: 0 the speaker (its kind in `type`), 1 an alias, 2 an attribute (`type`, `value`).
         head = rows[0]
+        quote_count = head.quote_count
+        if self.directory.speaker_confidence > 0.0:  # what its quote list shows by default
+            async with self.store.read() as session:
+                quote_count = int(await session.scalar(select(func.count(Quote.id)).where(
+                    Quote.speaker_id == head.id, Quote.confidence >= self.directory.speaker_confidence)) or 0)
         aliases = [r.value for r in rows if r.part == 1]
         by_type: dict[str, list[SeenValue]] = defaultdict(list)
         for r in rows:
@@ -174,7 +180,7 @@ class SpeakerService:
             id=head.id, slug=head.slug, name=head.name, kind=head.type,
             aliases=list(dict.fromkeys(aliases)),
             titles=by_type["title"], roles=by_type["role"], organisations=by_type["organisation"],
-            quote_count=head.quote_count, article_count=head.article_count, first_seen=as_date(head.first_seen),
+            quote_count=quote_count, article_count=head.article_count, first_seen=as_date(head.first_seen),
             last_seen=as_date(head.last_seen),
         )
 
@@ -192,42 +198,22 @@ class SpeakerService:
                 for e, score in page
             ]
             return SpeakerHitPage(items=items, total=total, limit=limit, offset=offset)
-        async with self.store.read() as session:
-            total = await session.scalar(select(func.count(Speaker.id))) or 0
-            rows = (
-                await session.scalars(
-                    select(Speaker).order_by(Speaker.quote_count.desc(), Speaker.id.desc()).limit(limit).offset(offset)
-                )
-            ).all()
-            ids = [r.id for r in rows]
-            aliases: dict[int, list[str]] = defaultdict(list)
-            roles: dict[int, list[str]] = defaultdict(list)
-            if ids:
-                for sid, name in (
-                    await session.execute(
-                        select(SpeakerAlias.speaker_id, SpeakerAlias.name)
-                        .where(SpeakerAlias.speaker_id.in_(ids))
-                        .order_by(SpeakerAlias.id)
-                    )
-                ).all():
-                    aliases[sid].append(name)
-                for sid, value in (
-                    await session.execute(
-                        select(SpeakerAttribute.speaker_id, SpeakerAttribute.value)
-                        .where(SpeakerAttribute.speaker_id.in_(ids), SpeakerAttribute.type == "role")
-                        .order_by(SpeakerAttribute.id)
-                    )
-                ).all():
-                    roles[sid].append(value)
+        # The most quoted first, by the counts of the index (quotes at or above the confidence
+        # threshold, as their lists show them); the order is kept while the index stays put.
+        index = await self.directory.ensure_fresh()
+        if self._by_count is None or self._by_count[0] is not index or self._by_count[1] != index.version:
+            order = sorted(index.entries(), key=lambda e: (-e.quote_count, -e.id))
+            self._by_count = (index, index.version, order)
+        ranked = self._by_count[2]
         items = [
             SpeakerHit(
-                id=r.id, slug=r.slug, name=r.name, kind=r.kind,  # type: ignore[arg-type]
-                score=100.0, quote_count=r.quote_count,
-                aliases=list(dict.fromkeys(aliases[r.id])), roles=roles[r.id],
+                id=e.id, slug=e.slug, name=e.name, kind=e.kind,  # type: ignore[arg-type]
+                score=100.0, quote_count=e.quote_count,
+                aliases=list(dict.fromkeys(e.alias_names)), roles=list(e.roles),
             )
-            for r in rows
+            for e in ranked[offset : offset + limit]
         ]
-        return SpeakerHitPage(items=items, total=total, limit=limit, offset=offset)
+        return SpeakerHitPage(items=items, total=len(ranked), limit=limit, offset=offset)
 
     # --- edits --------------------------------------------------------------------
 

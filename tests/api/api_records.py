@@ -26,7 +26,7 @@ def organisation(name: str) -> Speaker:
 
 
 def quote_in(text: str, content: str, speaker: Speaker | None, *, kind: str = "direct",
-             cue: str = "said", occurrence: int = 0) -> Quote:
+             cue: str = "said", occurrence: int = 0, confidence: float = 0.9) -> Quote:
     """A quote of `content` (found in `text`) by `speaker`, cued by `cue` after it."""
     start = -1
     for _ in range(occurrence + 1):
@@ -45,7 +45,7 @@ def quote_in(text: str, content: str, speaker: Speaker | None, *, kind: str = "d
         cue=cue if cue_start != -1 else None, cue_lemma="say",
         speaker_start=mention[0] if mention else None, speaker_end=mention[1] if mention else None,
         mention=text[mention[0]:mention[1]] if mention else None,
-        speaker=speaker, confidence=0.9, evidence={"rule": "test"},
+        speaker=speaker, confidence=confidence, evidence={"rule": "test"},
     )
 
 

@@ -59,6 +59,7 @@ class FakeQuote:
     speaker_id: int | None
     article_id: int
     kind: str = "direct"
+    uncertain: bool = False  # the API's speaker_uncertain
 
 
 def seed_world() -> tuple[list[FakeSpeaker], list[FakeArticle], list[FakeQuote]]:
@@ -131,8 +132,9 @@ class FakeApi:
         self.speakers.append(speaker)
         return speaker
 
-    def add_quote(self, text: str, speaker_id: int | None, article_id: int = 1, kind: str = "direct") -> FakeQuote:
-        quote = FakeQuote(max(q.id for q in self.quotes) + 1, text, speaker_id, article_id, kind)
+    def add_quote(self, text: str, speaker_id: int | None, article_id: int = 1, kind: str = "direct",
+                  uncertain: bool = False) -> FakeQuote:
+        quote = FakeQuote(max(q.id for q in self.quotes) + 1, text, speaker_id, article_id, kind, uncertain)
         self.quotes.append(quote)
         return quote
 
@@ -156,7 +158,8 @@ class FakeApi:
             "cue": "said",
             "mention": speaker.name if speaker else None,
             "via": None,
-            "confidence": 0.9,
+            "confidence": 0.5 if q.uncertain else 0.9,
+            "speaker_uncertain": q.uncertain,
             "context": q.text,
             "speaker": speaker.ref() if speaker else None,
             "article": self._article(q.article_id).ref(),

@@ -230,3 +230,17 @@ async def test_typos(answerer: Answerer, name: str, expected: str) -> None:
     answer = await answerer.answer(Said(name))
     assert answer.query is not None and answer.query.speaker is not None
     assert answer.query.speaker.name == expected
+
+
+async def test_uncertain_speaker_in_text_and_tally(answerer: Answerer, fake_api: FakeApi) -> None:
+    mckenzie = next(s for s in fake_api.speakers if s.name == "Kenneth McKenzie")
+    fake_api.add_quote("The zebra plan is final,", mckenzie.id, article_id=3, uncertain=True)
+    fake_api.add_quote("The zebra plan is sound,", mckenzie.id, article_id=3)
+    answer = await answerer.ask("who talked about zebra")
+    # only the quote whose speaker is certain counts for McKenzie
+    assert [(ref.name, n) for ref, n in answer.speakers] == [("Kenneth McKenzie", 1)]
+    text = render_text(answer)
+    final = text.index("The zebra plan is final")
+    sound = text.index("The zebra plan is sound")
+    assert text[final:].split("\n")[1].strip().startswith("— speaker uncertain, in ")
+    assert text[sound:].split("\n")[1].strip().startswith("— Kenneth McKenzie, in ")

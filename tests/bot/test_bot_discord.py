@@ -601,3 +601,23 @@ async def test_mention_with_an_unexpected_failure_still_gets_a_reply(
     sent = only(message.replies)
     assert sent.content == API_ERROR_TEXT
     assert_safe(sent)
+
+
+# -- speaker uncertain ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ask", ["quotes", "said"])
+async def test_uncertain_speaker_is_not_asserted(answerer: Answerer, fake_api: FakeApi, ask: str) -> None:
+    mckenzie = next(s for s in fake_api.speakers if s.name == "Kenneth McKenzie")
+    fake_api.add_quote("The zebra withdrawal plan is final,", mckenzie.id, article_id=3, uncertain=True)
+    interaction = FakeInteraction()
+    if ask == "quotes":
+        await handlers_for(answerer).quotes(interaction, "zebra")
+    else:
+        await handlers_for(answerer).said(interaction, "McKenzie", "zebra")
+    sent = only(interaction.sent)
+    assert_safe(sent)
+    (embed,) = sent.embeds
+    assert embed.description == "“The zebra withdrawal plan is final,”"
+    assert embed.to_dict()["author"]["name"] == "speaker uncertain"
+    assert "McKenzie" not in str(embed.to_dict())

@@ -112,7 +112,8 @@ async def answerer(transport: httpx.ASGITransport) -> AsyncIterator[Answerer]:
 
 
 def speakers_of(answer: Answer) -> set[str]:
-    return {q.speaker.name for q in answer.quotes if q.speaker is not None}
+    """The speakers an answer names (a quote marked speaker-uncertain names nobody)."""
+    return {q.speaker.name for q in answer.quotes if q.speaker is not None and not q.speaker_uncertain}
 
 
 def resolved_name(answer: Answer) -> str | None:
@@ -132,7 +133,9 @@ async def test_what_did_gen_mckenzie_say_about_troops(answerer: Answerer) -> Non
     answer = await answerer.ask("what did Gen. McKenzie say about troops")
     assert answer.kind is AnswerKind.QUOTES, answer.headline
     assert resolved_name(answer) == "Kenneth McKenzie"
-    assert answer.total >= 2
+    # The gold has two; a speaker's list holds only quotes whose speaker confidence reaches the
+    # threshold (QUOTELENS_SPEAKER_CONFIDENCE), and the engine is less sure of one of them.
+    assert answer.total >= 1
     assert all("troops" in q.text.lower() for q in answer.quotes)
 
 
@@ -181,7 +184,8 @@ async def test_quotes_about_withdrawal(answerer: Answerer) -> None:
     names = set()
     offset = 0
     while True:
-        names |= {n.lower() for n in speakers_of(every)}
+        # the speaker as stored, even when the answer marks it uncertain
+        names |= {q.speaker.name.lower() for q in every.quotes if q.speaker is not None}
         offset += 3
         if offset >= every.total:
             break

@@ -13,7 +13,7 @@ from api.services import QuoteFilter
 from api.web.controllers._common import Limit, Offset, ServicesDep, cap, problems
 from quotelens.contract import QuoteKind, QuotePage
 
-__all__ = ["QuoteController", "TopicQuery", "Since", "Until", "KindFilter"]
+__all__ = ["QuoteController", "TopicQuery", "Since", "Until", "KindFilter", "MinConfidence"]
 
 TopicQuery = Annotated[
     str | None,
@@ -23,6 +23,13 @@ TopicQuery = Annotated[
 Since = Annotated[date | None, Parameter(description="Only quotes from articles seen on or after this date.")]
 Until = Annotated[date | None, Parameter(description="Only quotes from articles seen on or before this date.")]
 KindFilter = Annotated[QuoteKind | None, Parameter(description="Only quotes of this kind.")]
+MinConfidence = Annotated[
+    float | None,
+    Parameter(ge=0.0, le=1.0, description=(
+        "Only quotes whose speaker confidence is at least this (0-1). A speaker's quotes default to the "
+        "service's threshold (QUOTELENS_SPEAKER_CONFIDENCE; the page's `min_confidence` says which applied); "
+        "0 lists them all."), examples=[Example(value=0)]),
+]
 
 
 class QuoteController(Controller):
@@ -43,13 +50,20 @@ class QuoteController(Controller):
         since: Since = None,
         until: Until = None,
         kind: KindFilter = None,
+        min_confidence: MinConfidence = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> QuotePage:
-        """A page of quotes, newest article first."""
+        """A page of quotes, newest article first; with `speaker`, only its confident ones by default.
+
+        `speaker` is resolved like a speaker search (an id, a slug, else the best name
+        match); a name that matches no speaker is a 404, not an empty page."""
         speaker_ids = await services.speakers.resolve_filter(speaker) if speaker else None
+        if min_confidence is None:
+            min_confidence = services.quotes.speaker_confidence if speaker_ids is not None else 0.0
         return await services.quotes.page(
-            QuoteFilter(speaker_ids=speaker_ids, q=q, since=since, until=until, kind=kind),
+            QuoteFilter(speaker_ids=speaker_ids, q=q, since=since, until=until, kind=kind,
+                        min_confidence=min_confidence),
             cap(limit, services),
             offset,
         )

@@ -11,7 +11,7 @@ from litestar.params import Body, Parameter
 from api.services import QuoteFilter
 from api.store.values import check_text
 from api.web.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
-from api.web.controllers.quotes import KindFilter, Since, TopicQuery, Until
+from api.web.controllers.quotes import KindFilter, MinConfidence, Since, TopicQuery, Until
 from api.web.security import WRITE
 from quotelens.contract import (
     QuotePage,
@@ -64,13 +64,18 @@ class SpeakerController(Controller):
         since: Since = None,
         until: Until = None,
         kind: KindFilter = None,
+        min_confidence: MinConfidence = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> QuotePage:
-        """A page of the speaker's quotes, newest article first."""
+        """A page of the speaker's quotes, newest article first: by default only those whose speaker
+        confidence reaches the service's threshold (`min_confidence=0`: all)."""
         speaker_id = await services.speakers.locate(id_or_slug)
+        if min_confidence is None:
+            min_confidence = services.quotes.speaker_confidence
         return await services.quotes.page(
-            QuoteFilter(speaker_ids=[speaker_id], q=q, since=since, until=until, kind=kind),
+            QuoteFilter(speaker_ids=[speaker_id], q=q, since=since, until=until, kind=kind,
+                        min_confidence=min_confidence),
             cap(limit, services),
             offset,
         )
