@@ -51,6 +51,10 @@ SEARCH_TOKEN_CANDIDATES = 16
 # bigrams overlap this much (Dice). Nearly every token within fuzz.ratio 70 of the
 # query token passes (benchmarks/search_recall.py measures how nearly); most others do not.
 SEARCH_MIN_DICE = 0.3
+# Search: a hit that shares no word with the query (a typo, a word-alike) must score at
+# least this (fuzz.WRatio) to be listed: "mckenzy" finds Kenneth McKenzie (77), "Larry King"
+# does not find Harry Reid (60). No hit is better than a wrong one.
+FUZZY_ONLY_CUTOFF = 75.0
 TOKENS_LIKE_KEPT = 20_000  # query words remembered with their like vocabulary words, per snapshot
 SEARCH_CHANGES_KEPT = 2000  # speakers changed since the search snapshot before it is taken again
 
@@ -136,6 +140,47 @@ class SpeakerEntry:
 def _bigrams(token: str) -> set[str]:
     padded = f"^{token}$"
     return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+def _given_names_agree(a: str, b: str) -> bool:
+    """Could two given names be one person's ("Len"/"Leonard", "Don"/"Donald", "Jon"/"John")?"""
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    if shared >= 3 or fuzz.ratio(a, b) >= 80:
+        return True
+    short, long = sorted((a, b), key=len)
+    rest = iter(long[1:])  # "Len" in "Leonard": the same first letter, the others in order
+    return shared >= 1 and all(c in rest for c in short[1:])
+
+
+def search_tier(entry: SpeakerEntry, toks: tuple[str, ...]) -> int:
+    """How a speaker's names meet a search query's words, best of its names.
+
+    2: every query word is a word of one name ("sanders" in Bernie Sanders, "white house");
+    1: the query's last word (a surname) is a word of a name;
+    0: only alike words (typos, word-alikes: "sanders" in "senate leaders");
+    -1: a person whose full names all have the query's surname and another given name
+        ("Larry King" asked, only Billie Jean King known): not the person asked for.
+    """
+    want = set(toks)
+    best, conflicts, fulls = 0, 0, 0
+    for norm in entry.norms:
+        words = norm.split()
+        if want <= set(words):
+            return 2
+        if toks[-1] in words:
+            best = 1
+        if entry.kind == "person" and len(toks) >= 2 and len(words) >= 2 and words[-1] == toks[-1]:
+            fulls += 1
+            conflicts += not _given_names_agree(toks[0], words[0])
+    if fulls and conflicts == fulls and not any(len(n.split()) == 1 for n in entry.norms):
+        return -1
+    return best
 
 
 class _SearchSnapshot:
@@ -348,7 +393,10 @@ class SpeakerIndex:
         A speaker matches when one of its name tokens is like the query's last token
         (fuzz.ratio >= 70; like any query token when no name has a token like the
         last) and one of its names scores at least `cutoff` (fuzz.WRatio) against
-        the query. Ties go to the more quoted, then the older.
+        the query; one that shares no word with the query must score FUZZY_ONLY_CUTOFF,
+        and a person with the query's surname but another given name does not match.
+        Ranked by `search_tier` (a name holding the query's words before a word-alike),
+        then persons before groups, then score, then the more quoted, then the older.
         """
         toks = query_tokens(query)
         if not toks:
@@ -380,10 +428,16 @@ class SpeakerIndex:
             ids = np.concatenate([ids, np.array([h[0] for h in late], dtype=np.int64)])
             scores = np.concatenate([scores, np.array([h[1] for h in late], dtype=np.float64)])
             counts = np.concatenate([counts, np.array([h[2] for h in late], dtype=np.int64)])
-        order = np.lexsort((ids, -counts, -scores))[offset : offset + limit]
         entries = self._entries
-        return len(ids), [(entries[sid], score) for sid, score in zip(ids[order].tolist(), scores[order].tolist(),
-                                                                       strict=True)]
+        ranked: list[tuple[tuple[int, int, float, int, int], SpeakerEntry, float]] = []
+        for sid, score, count in zip(ids.tolist(), scores.tolist(), counts.tolist(), strict=True):
+            entry = entries[sid]
+            tier = search_tier(entry, toks)
+            if tier < 0 or (tier == 0 and score < FUZZY_ONLY_CUTOFF):
+                continue
+            ranked.append(((-tier, -(entry.kind == "person"), -score, -count, sid), entry, score))
+        ranked.sort(key=lambda r: r[0])
+        return len(ranked), [(entry, score) for _key, entry, score in ranked[offset : offset + limit]]
 
     # --- matching a newly quoted speaker ---------------------------------------
 

@@ -42,9 +42,7 @@ from attribution.names import name_tokens, speaker_key
 from quotelens.contract import SeenValue, SpeakerDetail, SpeakerHit, SpeakerHitPage, SpeakerRef
 from quotelens.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["SpeakerService", "NAME_MATCH_THRESHOLD"]
-
-NAME_MATCH_THRESHOLD = 80.0  # a `speaker=` filter given as a name must match at least this well
+__all__ = ["SpeakerService"]
 
 
 def _ident_param(ident: str) -> tuple[str, int | str] | None:
@@ -149,13 +147,16 @@ class SpeakerService:
         return int(rows[0].id) if rows else None
 
     async def resolve_filter(self, value: str) -> list[int]:
-        """Speaker ids a `speaker=` filter names: an id, a slug, or else the best fuzzy name match."""
+        """Speaker ids a `speaker=` filter names: an id, a slug (old ones followed), or else the top hit
+        of a speaker search for it (NotFound when there is none: not an empty listing)."""
         sid = await self._locate(value)
         if sid is not None:
             return [sid]
         index = await self.directory.ensure_fresh()
-        hits = index.search(value, cutoff=NAME_MATCH_THRESHOLD, limit=1)
-        return [hits[0][0].id] if hits else []
+        _total, hits = index.search_page(value, self.search_cutoff, 0, 1)
+        if not hits:
+            raise NotFound(f"no speaker matches {value!r}: try GET /api/speakers?q= to find one")
+        return [hits[0][0].id]
 
     async def detail(self, ident: str) -> SpeakerDetail:
         """Everything known of one speaker (404 when unknown)."""

@@ -37,13 +37,15 @@ class QuoteController(Controller):
     tags = ["quotes"]
 
     @get("/", operation_id="listQuotes", summary="Search quotes across all articles",
-         responses=problems(400, 429))
+         responses=problems(400, 404, 429))
     async def list_quotes(
         self,
         services: ServicesDep,
         speaker: Annotated[
             str | None,
-            Parameter(max_length=300, description="A speaker id, slug or name (fuzzy).",
+            Parameter(max_length=300, description=(
+                "A speaker id, slug or name (fuzzy, as in GET /api/speakers?q=: its top hit); "
+                "404 when nothing matches."),
                       examples=[Example(value="mckenzie")]),
         ] = None,
         q: TopicQuery = None,
