@@ -37,6 +37,7 @@ __all__ = [
     "fold_description",
     "normalised_alias",
     "query_tokens",
+    "search_tier",
 ]
 
 _NON_WORD = re.compile(r"[^\w]+")
