@@ -92,6 +92,11 @@ _LOCATE = {"id": _locate_select("id"), "slug": _locate_select("slug")}
 _DETAIL = {"id": _detail_select("id"), "slug": _detail_select("slug")}
 
 
+def _name_mark(kind: str, normalised: str) -> str:
+    """How a redirect records one of the merged speaker's names."""
+    return f"{kind}:{normalised}"
+
+
 def _ref(s: Speaker) -> SpeakerRef:
     return SpeakerRef(id=s.id, slug=s.slug, name=s.name, kind=s.kind)  # type: ignore[arg-type]
 
@@ -248,7 +253,11 @@ class SpeakerService:
             await session.execute(
                 update(SpeakerRedirect).where(SpeakerRedirect.speaker_id == other.id).values(speaker_id=target.id)
             )
-            session.add(SpeakerRedirect(old_id=other.id, old_slug=other.slug, speaker_id=target.id))
+            # The names it was known by, its own first: splitting one off again gives it back
+            # its id and slug.
+            own_mark = _name_mark(other.kind, normalised_alias(other.name, other.kind))
+            names = [own_mark, *sorted({_name_mark(a.kind, a.normalised) for a in moved} - {own_mark})]
+            session.add(SpeakerRedirect(old_id=other.id, old_slug=other.slug, speaker_id=target.id, names=names))
             await session.flush()
             await session.delete(other)
             target.edited = True
@@ -278,11 +287,28 @@ class SpeakerService:
             staying = [a for a in aliases if a not in moving]
             if not staying:
                 raise Conflict(f"{chosen.name!r} is the only name of {source.slug!r}: there is nothing to split it from")
-            new = Speaker(
-                slug=await unique_slug(session, chosen.name, chosen.kind,
-                                       suffix=f"a{chosen.article_id}" if chosen.article_id else None),
-                name=chosen.name, kind=chosen.kind, edited=True, quote_count=0, article_count=0,
+            # A speaker once merged in under this name comes back as itself, with its old id and
+            # slug: the one whose own name it was, else one that was also called so; the oldest
+            # of several. Other redirects keep leading where they led.
+            mark = _name_mark(chosen.kind, chosen.normalised)
+            redirects = (await session.scalars(
+                select(SpeakerRedirect).where(SpeakerRedirect.speaker_id == source.id))).all()
+            returning = sorted(
+                (r for r in redirects if mark in (r.names or ())),
+                key=lambda r: (r.names[0] != mark, r.old_id),
             )
+            if returning:
+                back = returning[0]
+                new = Speaker(id=back.old_id, slug=back.old_slug, name=chosen.name, kind=chosen.kind, edited=True,
+                              quote_count=0, article_count=0)
+                await session.delete(back)
+                await session.flush()
+            else:
+                new = Speaker(
+                    slug=await unique_slug(session, chosen.name, chosen.kind,
+                                           suffix=f"a{chosen.article_id}" if chosen.article_id else None),
+                    name=chosen.name, kind=chosen.kind, edited=True, quote_count=0, article_count=0,
+                )
             session.add(new)
             await session.flush()
             moving_names = {a.name for a in moving}

@@ -237,6 +237,11 @@ class SpeakerRedirect(Base):
     old_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     old_slug: Mapped[str] = mapped_column(String(200), unique=True)
     speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"))
+    # The merged speaker's names as "kind:normalised" (migration 0003): splitting one of them
+    # off gives that speaker its old id and slug back.
+    names: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+
+    __table_args__ = (Index("ix_speaker_redirects_speaker_id", "speaker_id"),)
 
 
 class StoreMeta(Base):
