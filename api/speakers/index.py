@@ -37,6 +37,9 @@ __all__ = [
     "fold_description",
     "normalised_alias",
     "query_tokens",
+    "generation",
+    "person_tokens",
+    "same_given_name",
     "search_tier",
 ]
 
@@ -141,6 +144,32 @@ class SpeakerEntry:
 def _bigrams(token: str) -> set[str]:
     padded = f"^{token}$"
     return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+_GENERATION = re.compile(r"(?<![\w])(jr|sr|junior|senior)(?![\w])\.?", re.IGNORECASE)
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mister", "dr", "madam"})
+
+
+def generation(name: str) -> str:
+    """"jr" or "sr" when a name says which of a father and son it is ("Donald Trump Jr."), else ""."""
+    m = _GENERATION.search(name)
+    return "" if m is None else ("jr" if m[1].lower() in ("jr", "junior") else "sr")
+
+
+def person_tokens(name: str) -> tuple[str, ...]:
+    """A person's comparable name words without honorifics ("Mr. King" → king)."""
+    toks = name_tokens(name)
+    return tuple(t for t in toks if t not in _HONORIFICS) or toks
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """Strictly: could two given names be one person's when matching a new quote ("Len"/"Leonard",
+    "Don"/"Donald"; not "Ivana"/"Ivanka", relatives as often as not)."""
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    short, long = sorted((a, b), key=len)
+    rest = iter(long[1:])
+    return len(short) <= 4 and short[0] == long[0] and all(c in rest for c in short[1:])
 
 
 def _given_names_agree(a: str, b: str) -> bool:
@@ -459,7 +488,15 @@ class SpeakerIndex:
         if kind == "anonymous":
             ids = self._anonymous.get((norm, article_id), set())
             return (self._tie_break(ids, attrs, norm), 100.0) if ids else None
+        if kind == "organisation":
+            # One kind per speaker: a group named like a known person (the engine typed "Donald
+            # Trump" an organisation in one article) is that person, when only one has the name.
+            person = self._person_named(name)
+            if person is not None:
+                return person, 100.0
         exact = self._exact.get((kind, norm), set())
+        if kind == "person":
+            exact = {sid for sid in exact if self._may_be(self._entries[sid], name)}
         if exact:
             pinned = {
                 sid for sid in exact
@@ -474,7 +511,7 @@ class SpeakerIndex:
         scored: dict[int, float] = {}
         for sid in self._speakers_with_tokens_like(toks[-1], 80.0):
             entry = self._entries[sid]
-            if entry.kind != "person":
+            if entry.kind != "person" or not self._may_be(entry, name):
                 continue
             pool = entry.full_norms if len(toks) >= 2 and entry.full_norms else entry.norms
             score = max((_person_score(name, n) for n in pool), default=0.0)
@@ -486,6 +523,53 @@ class SpeakerIndex:
         near = {sid for sid, s in scored.items() if s >= top - TIE_MARGIN}
         chosen = self._tie_break(near, attrs, norm)
         return chosen, scored[chosen.id]
+
+    def _person_named(self, name: str) -> SpeakerEntry | None:
+        """The one person with this full name (two words or more) as an alias; None if none or several."""
+        pnorm = normalised_alias(name, "person")
+        if len(pnorm.split()) < 2:
+            return None
+        ids = {sid for sid in self._exact.get(("person", pnorm), ()) if self._may_be(self._entries[sid], name)}
+        return self._entries[next(iter(ids))] if len(ids) == 1 else None
+
+    def _may_be(self, entry: SpeakerEntry, name: str) -> bool:
+        """Whether a person quoted as `name` in a new article can be this known person.
+
+        - Father and son: a name saying Jr. or Sr. is only someone called so before.
+        - Relatives and namesakes: a full name is only someone with that given name
+          (`same_given_name`) among their full names.
+        - A bare surname or "Mr. X" only when the store holds one person of that surname
+          (given names that could be one person's count as one), or the speaker known
+          by that bare name alone.
+        """
+        gen = generation(name)
+        if gen and not any(generation(a.name) == gen for a in entry.aliases):
+            return False
+        toks = person_tokens(name)
+        if not toks:
+            return False
+        fulls = [n.split() for n in entry.full_norms]
+        if len(toks) >= 2:
+            same_surname = [w for w in fulls if w[-1] == toks[-1]]
+            # one name holding the other's words ("Defense Secretary Lloyd Austin") agrees too
+            return not same_surname or any(
+                same_given_name(toks[0], w[0]) or set(w) <= set(toks) or set(toks) <= set(w) for w in same_surname)
+        if not fulls:
+            return True  # known by the bare name alone
+        return self._surname_unambiguous(toks[0])
+
+    def _surname_unambiguous(self, surname: str) -> bool:
+        """One person (or several whose given names agree) bears this surname in a full name."""
+        given: list[str] = []
+        for sid in self._token_speakers.get(surname, ()):
+            entry = self._entries[sid]
+            if entry.kind != "person":
+                continue
+            for norm in entry.full_norms:
+                words = norm.split()
+                if words[-1] == surname and not any(same_given_name(words[0], g) for g in given):
+                    given.append(words[0])
+        return len(given) <= 1
 
     def _tie_break(self, ids: Iterable[int], attrs: set[str], norm: str) -> SpeakerEntry:
         entries = [self._entries[sid] for sid in ids]

@@ -35,7 +35,9 @@ def index() -> SpeakerIndex:
 @pytest.mark.parametrize(
     "name, kind, article, expected",
     [
-        ("Gen. Kenneth F. McKenzie Jr.", "person", None, 1),
+        ("Gen. Kenneth F. McKenzie", "person", None, 1),
+        # a Jr. or Sr. is someone called so before (father and son share the rest of the name)
+        ("Gen. Kenneth F. McKenzie Jr.", "person", None, None),
         ("Marine Gen. Kenneth McKenzie", "person", None, 1),
         ("McKenzie", "person", None, 1),
         ("Kenneth Mckenzy", "person", None, 1),
