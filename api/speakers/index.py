@@ -24,6 +24,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -37,6 +39,8 @@ __all__ = [
     "fold_description",
     "normalised_alias",
     "query_tokens",
+    "attribute_words",
+    "description_words",
     "generation",
     "person_tokens",
     "same_given_name",
@@ -140,6 +144,10 @@ class SpeakerEntry:
     def attribute_words(self) -> set[str]:
         return {v.lower() for v in (*self.titles, *self.roles, *self.organisations)}
 
+    def described_by(self) -> frozenset[str]:
+        """The words its titles, roles and organisations support (`attribute_words`)."""
+        return attribute_words((*self.titles, *self.roles, *self.organisations))
+
 
 def _bigrams(token: str) -> set[str]:
     padded = f"^{token}$"
@@ -170,6 +178,58 @@ def same_given_name(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     rest = iter(long[1:])
     return len(short) <= 4 and short[0] == long[0] and all(c in rest for c in short[1:])
+
+
+@cache
+def _abbreviations() -> dict[str, tuple[str, ...]]:
+    """Abbreviation -> the words it stands for (api/speakers/data/attribute_abbreviations.tsv)."""
+    out: dict[str, tuple[str, ...]] = {}
+    text = files("api.speakers.data").joinpath("attribute_abbreviations.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            abbr, words = line.split("\t")
+            out[abbr] = out.get(abbr, ()) + tuple(words.split())
+    return out
+
+
+_ATTR_TOKEN = re.compile(r"[^\W_]+")
+
+
+def attribute_words(values: Iterable[str]) -> frozenset[str]:
+    """The words a speaker's titles, roles and organisations support, abbreviations spelt out
+    ("Sen." senator, "R-IN" republican indiana; a two-letter code only when written in capitals)."""
+    table = _abbreviations()
+    words: set[str] = set()
+    for value in values:
+        for raw in _ATTR_TOKEN.findall(_fold_keep_case(value)):
+            tok = raw.lower()
+            words.add(tok)
+            if len(tok) > 2 or not raw.islower():
+                words.update(w for phrase in table.get(tok, ()) for w in phrase.split())
+    return frozenset(words)
+
+
+def _fold_keep_case(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# A description names one person when it is definite and qualified by a proper word:
+# "the Vermont senator", "the FBI director"; not "a senior official" or "the senator".
+_DEFINITE = re.compile(r"^the\s", re.IGNORECASE)
+_DESCRIPTION_STOP = frozenset({"the", "a", "an", "of", "and", "s", "former", "then", "current", "now"})
+
+
+def description_words(description: str) -> tuple[str, ...] | None:
+    """The words a stored person's attributes must all support for `description` to be that
+    person; None when the description cannot single anyone out."""
+    if not _DEFINITE.match(description.strip()):
+        return None
+    raws = _ATTR_TOKEN.findall(_fold_keep_case(description))[1:]
+    if len(raws) < 2 or len(raws) > 5 or not any(r[0].isupper() for r in raws[:-1]):
+        return None
+    words = tuple(r.lower() for r in raws if r.lower() not in _DESCRIPTION_STOP)
+    return words if len(words) >= 2 else None
 
 
 def _given_names_agree(a: str, b: str) -> bool:
@@ -316,6 +376,7 @@ class SpeakerIndex:
         self._exact: dict[tuple[str, str], set[int]] = {}
         self._anonymous: dict[tuple[str, int | None], set[int]] = {}
         self._token_speakers: dict[str, set[int]] = {}
+        self._described: dict[str, set[int]] = {}  # attribute word -> persons
         self._vocabulary: list[str] | None = None
         # Search: a snapshot of the names, and the speakers changed since it was taken.
         self._snapshot: _SearchSnapshot | None = None
@@ -342,6 +403,7 @@ class SpeakerIndex:
         self._exact.clear()
         self._anonymous.clear()
         self._token_speakers.clear()
+        self._described.clear()
         self._vocabulary = None
         self._snapshot = None
         self._changed.clear()
@@ -354,6 +416,9 @@ class SpeakerIndex:
         if self._snapshot is not None:
             self._changed.add(entry.id)
         self._entries[entry.id] = entry
+        if entry.kind == "person":
+            for word in entry.described_by():
+                self._described.setdefault(word, set()).add(entry.id)
         for alias in entry.aliases:
             if alias.kind == "anonymous":
                 self._anonymous.setdefault((alias.normalised, alias.article_id), set()).add(entry.id)
@@ -374,6 +439,13 @@ class SpeakerIndex:
             return
         if self._snapshot is not None:
             self._changed.add(speaker_id)
+        if old.kind == "person":
+            for word in old.described_by():
+                ids_ = self._described.get(word)
+                if ids_ is not None:
+                    ids_.discard(speaker_id)
+                    if not ids_:
+                        del self._described[word]
         for alias in old.aliases:
             table: dict = self._anonymous if alias.kind == "anonymous" else self._exact
             k = (alias.normalised, alias.article_id) if alias.kind == "anonymous" else (alias.kind, alias.normalised)
@@ -459,13 +531,16 @@ class SpeakerIndex:
             scores = np.concatenate([scores, np.array([h[1] for h in late], dtype=np.float64)])
             counts = np.concatenate([counts, np.array([h[2] for h in late], dtype=np.int64)])
         entries = self._entries
-        ranked: list[tuple[tuple[int, int, float, int, int], SpeakerEntry, float]] = []
+        gen = generation(query)
+        ranked: list[tuple[tuple[int, int, int, float, int, int], SpeakerEntry, float]] = []
         for sid, score, count in zip(ids.tolist(), scores.tolist(), counts.tolist(), strict=True):
             entry = entries[sid]
             tier = search_tier(entry, toks)
             if tier < 0 or (tier == 0 and score < FUZZY_ONLY_CUTOFF):
                 continue
-            ranked.append(((-tier, -(entry.kind == "person"), -score, -count, sid), entry, score))
+            # "Donald Trump Jr." asks for the son, "Donald Trump" for the father
+            same_gen = any(generation(a.name) == gen for a in entry.aliases) or not entry.aliases
+            ranked.append(((-tier, -same_gen, -(entry.kind == "person"), -score, -count, sid), entry, score))
         ranked.sort(key=lambda r: r[0])
         return len(ranked), [(entry, score) for _key, entry, score in ranked[offset : offset + limit]]
 
@@ -487,7 +562,10 @@ class SpeakerIndex:
         attrs = {a.lower() for a in attributes}
         if kind == "anonymous":
             ids = self._anonymous.get((norm, article_id), set())
-            return (self._tie_break(ids, attrs, norm), 100.0) if ids else None
+            if ids:
+                return self._tie_break(ids, attrs, norm), 100.0
+            described = self._described_person(name)
+            return (described, 90.0) if described is not None else None
         if kind == "organisation":
             # One kind per speaker: a group named like a known person (the engine typed "Donald
             # Trump" an organisation in one article) is that person, when only one has the name.
@@ -496,7 +574,8 @@ class SpeakerIndex:
                 return person, 100.0
         exact = self._exact.get((kind, norm), set())
         if kind == "person":
-            exact = {sid for sid in exact if self._may_be(self._entries[sid], name)}
+            exact = self._same_generation({sid for sid in exact if self._may_be(self._entries[sid], name)}, name,
+                                          norm)
         if exact:
             pinned = {
                 sid for sid in exact
@@ -515,6 +594,9 @@ class SpeakerIndex:
                 continue
             pool = entry.full_norms if len(toks) >= 2 and entry.full_norms else entry.norms
             score = max((_person_score(name, n) for n in pool), default=0.0)
+            if score < EXTENSION_SCORE and len(toks) >= 2 and any(
+                    w[-1] == toks[-1] and same_given_name(toks[0], w[0]) for w in map(str.split, pool)):
+                score = EXTENSION_SCORE  # "Len Burman" of "Leonard E. Burman"
             if score >= threshold:
                 scored[sid] = score
         if not scored:
@@ -524,13 +606,37 @@ class SpeakerIndex:
         chosen = self._tie_break(near, attrs, norm)
         return chosen, scored[chosen.id]
 
+    def _described_person(self, description: str) -> SpeakerEntry | None:
+        """The one known person whose titles, roles and organisations support every word of a
+        definite description ("the Vermont senator": Sen., Vermont); None when none or several."""
+        words = description_words(description)
+        if words is None:
+            return None
+        ids: set[int] | None = None
+        for word in words:
+            found = self._described.get(word, set())
+            ids = set(found) if ids is None else ids & found
+            if not ids:
+                return None
+        return self._entries[next(iter(ids))] if ids is not None and len(ids) == 1 else None
+
     def _person_named(self, name: str) -> SpeakerEntry | None:
         """The one person with this full name (two words or more) as an alias; None if none or several."""
         pnorm = normalised_alias(name, "person")
         if len(pnorm.split()) < 2:
             return None
         ids = {sid for sid in self._exact.get(("person", pnorm), ()) if self._may_be(self._entries[sid], name)}
+        ids = self._same_generation(ids, name, pnorm)
         return self._entries[next(iter(ids))] if len(ids) == 1 else None
+
+    def _same_generation(self, ids: set[int], name: str, norm: str) -> set[int]:
+        """Of speakers known by this normalised name, those called so without a Jr. or Sr. when
+        `name` has none ("Donald Trump" is the father, not Donald Trump Jr.), if any."""
+        if generation(name) or len(ids) < 2:
+            return ids
+        plain = {sid for sid in ids if any(a.normalised == norm and not generation(a.name)
+                                           for a in self._entries[sid].aliases)}
+        return plain or ids
 
     def _may_be(self, entry: SpeakerEntry, name: str) -> bool:
         """Whether a person quoted as `name` in a new article can be this known person.
