@@ -30,6 +30,7 @@ from importlib.resources import files
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from attribution.lexicon import data_lines
 from attribution.names import is_name_extension, name_similarity, name_tokens, normalise_name
 
 __all__ = [
@@ -162,6 +163,25 @@ def generation(name: str) -> str:
     """"jr" or "sr" when a name says which of a father and son it is ("Donald Trump Jr."), else ""."""
     m = _GENERATION.search(name)
     return "" if m is None else ("jr" if m[1].lower() in ("jr", "junior") else "sr")
+
+
+_HONORIFIC_GENDER = re.compile(r"^\s*(?:(mr|mister)|(mrs|ms|miss|madam))\b\.?", re.IGNORECASE)
+
+
+def honorific_gender(name: str) -> str:
+    """"m" for "Mr. X", "f" for "Mrs./Ms. X", else ""."""
+    m = _HONORIFIC_GENDER.match(name)
+    return "" if m is None else ("m" if m[1] else "f")
+
+
+@cache
+def _given_name_genders() -> dict[str, str]:
+    """Given name (lower case) -> "m"/"f" (attribution/data/given_names.tsv, mined from PolNeAR train)."""
+    out = {}
+    for line in data_lines("given_names.tsv"):
+        name, gender, _votes = line.split("\t")
+        out[name.lower()] = gender
+    return out
 
 
 def person_tokens(name: str) -> tuple[str, ...]:
@@ -662,10 +682,16 @@ class SpeakerIndex:
                 same_given_name(toks[0], w[0]) or set(w) <= set(toks) or set(toks) <= set(w) for w in same_surname)
         if not fulls:
             return True  # known by the bare name alone
-        return self._surname_unambiguous(toks[0])
+        gender = honorific_gender(name)
+        genders = _given_name_genders()
+        if gender and all(genders.get(w[0], gender) != gender for w in fulls):
+            return False  # "Mrs. Clinton" is not Bill
+        return self._surname_unambiguous(toks[0], gender)
 
-    def _surname_unambiguous(self, surname: str) -> bool:
-        """One person (or several whose given names agree) bears this surname in a full name."""
+    def _surname_unambiguous(self, surname: str, gender: str = "") -> bool:
+        """One person (or several whose given names agree) bears this surname in a full name; with
+        an honorific's gender, one of that gender (given names of unknown gender count)."""
+        genders = _given_name_genders()
         given: list[str] = []
         for sid in self._token_speakers.get(surname, ()):
             entry = self._entries[sid]
@@ -673,7 +699,9 @@ class SpeakerIndex:
                 continue
             for norm in entry.full_norms:
                 words = norm.split()
-                if words[-1] == surname and not any(same_given_name(words[0], g) for g in given):
+                if words[-1] != surname or gender and genders.get(words[0], gender) != gender:
+                    continue
+                if not any(same_given_name(words[0], g) for g in given):
                     given.append(words[0])
         return len(given) <= 1
 

@@ -37,6 +37,8 @@ def index() -> SpeakerIndex:
         entry(10, "Bill Clinton", "person", quotes=10),
         entry(11, "Donald Trump Jr.", "person", quotes=2),
         entry(12, "White House", "organisation", quotes=5),
+        entry(14, "Carla Holt", "person", quotes=2),
+        entry(15, "Andrew Holt", "person", quotes=2),
     ])
 
 
@@ -52,7 +54,10 @@ def index() -> SpeakerIndex:
     ("Burman", "person", 4),
     ("Mr. Trump", "person", None),              # Donald, Ivana: ambiguous
     ("Clinton", "person", None),                # Hillary or Bill
-    ("Mrs. Clinton", "person", None),
+    ("Mrs. Clinton", "person", None),          # Bill's gender is not known to the name list
+    ("Holt", "person", None),                  # Carla or Andrew
+    ("Mrs. Holt", "person", 14),               # the honorific tells
+    ("Mr. Holt", "person", 15),
     # the same first name joins; relatives and namesakes stay apart
     ("Donald J. Trump", "person", 1),
     ("Len Burman", "person", 4),
