@@ -11,7 +11,15 @@ from litestar.params import Body, Parameter
 
 from api.jobs.queue import JobState
 from api.services import ArticleInput, prepare_article
-from api.web.controllers._common import WRITE_SECURITY, JobsDep, Limit, Offset, ServicesDep, cap, problems
+from api.web.controllers._common import (
+    WRITE_SECURITY,
+    JobsDep,
+    Limit,
+    Offset,
+    ServicesDep,
+    cap,
+    problems,
+)
 from api.web.controllers.jobs import job_read
 from api.web.security import WRITE
 from quotelens.contract import ArticleCreate, ArticleDetail, ArticlePage, JobRead
