@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -75,6 +77,7 @@ def build_worker(
     extractor: QuoteExtractor | None = None,
     queue: ArticleQueue | None = None,
     burst: bool = False,
+    worker_id: str | None = None,
 ) -> Worker[Any]:
     """A SAQ worker for the article queue whose startup loads the store's services and the pipeline.
 
@@ -94,11 +97,15 @@ def build_worker(
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         for services in services_box:
+            d = services.directory
+            log.info("speaker index: %d full rebuilds in %.2f s (writes by other processes)",
+                     d.write_rebuilds, d.write_rebuild_seconds)
             await services.close()
 
     heartbeat = max(1.0, settings.job_heartbeat_seconds)
     return Worker(
         queue.saq,
+        id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
         functions=[(STORE_ARTICLE, store_article)],
         concurrency=concurrency,
         startup=startup,

@@ -55,6 +55,10 @@ class SpeakerDirectory:
         # Writes begun or finished in this process; an index built aside meanwhile may miss
         # what the write path saw, so it is not swapped in (see `ensure_fresh`).
         self._writes = 0
+        # Full rebuilds inside writes (another process wrote since this one's last look), and
+        # their seconds: what several writers cost each other (benchmarks/queue_throughput.py).
+        self.write_rebuilds = 0
+        self.write_rebuild_seconds = 0.0
 
     def invalidate(self) -> None:
         """Forget what the index reflects: the next use rebuilds it from the store."""
@@ -135,7 +139,10 @@ class SpeakerDirectory:
         self._writes += 1
         version = await self.stored_version(session)
         if version != self.index.version:
+            started = time.perf_counter()
             self.index.replace_all(await self.load_entries(session), version)
+            self.write_rebuilds += 1
+            self.write_rebuild_seconds += time.perf_counter() - started
         self.index.checked_at = time.monotonic()
 
     async def apply_write(
