@@ -161,3 +161,38 @@ async def test_four_workers_seeing_the_same_names_make_each_speaker_once(
     assert articles == 24
     assert sorted(n for n, _ in speakers) == sorted(names)  # none twice
     assert sum(c for _, c in speakers) == 48
+
+
+async def test_a_writer_behind_others_catches_up_from_the_change_log_not_a_rebuild(
+    settings: Settings, database_url: str
+) -> None:
+    """Two processes on one store: each write of one reaches the other's index by the speakers it touched."""
+    from api.services import ArticleInput, prepare_article
+
+    extractor = ScriptedExtractor()
+
+    def article(i: int, name: str) -> tuple[object, list[object]]:
+        text = f"Story {i}. “Point number {i},” {name} said."
+        extractor.add(text, [quote_in(text, f"Point number {i},", person(name))])
+        return prepare_article(ArticleInput(text=text), 10_000), extractor.scripts[text]
+
+    a = Services.build(settings, extractor=extractor, database_url=database_url)
+    b = Services.build(settings, extractor=extractor, database_url=database_url)
+    try:
+        await b.ingest.ingest(*article(0, "Nancy Pelosi"))  # type: ignore[arg-type]
+        await a.ingest.ingest(*article(1, "Kenneth McKenzie"))  # type: ignore[arg-type]
+        await a.ingest.ingest(*article(2, "Mitch McConnell"))  # type: ignore[arg-type]
+        outcome = await b.ingest.ingest(*article(3, "Kenneth McKenzie"))  # type: ignore[arg-type]
+        assert (outcome.speakers_new, outcome.speakers_matched) == (0, 1)  # a's speaker, matched by b
+        assert b.directory.write_rebuilds == 1 and b.directory.write_catch_ups == 1  # one full load, at first
+        assert {e.name for e in b.directory.index.entries()} == {"Nancy Pelosi", "Kenneth McKenzie", "Mitch McConnell"}
+        # A merge by one process removes the merged speaker from the other's index too.
+        pelosi = next(e for e in a.directory.index.entries() if e.name == "Nancy Pelosi")
+        mcconnell = next(e for e in a.directory.index.entries() if e.name == "Mitch McConnell")
+        await a.speakers.merge(pelosi.slug, mcconnell.slug)
+        await b.ingest.ingest(*article(4, "Kenneth McKenzie"))  # type: ignore[arg-type]
+        assert b.directory.write_rebuilds == 1 and b.directory.write_catch_ups == 2
+        assert b.directory.index.get(mcconnell.id) is None and b.directory.index.get(pelosi.id) is not None
+    finally:
+        await a.close()
+        await b.close()
