@@ -29,19 +29,27 @@ import kill_queue  # noqa: E402
 import queuekit  # noqa: E402
 
 
-def _index_rebuilds(work: Path) -> tuple[int, float]:
-    """Summed over the workers' logs: full speaker-index rebuilds inside writes, and their seconds."""
-    count, seconds = 0, 0.0
+def _worker_logs(work: Path) -> dict[str, float]:
+    """Summed over the workers' shutdown lines: index rebuilds and catch-ups, articles, ms per article."""
+    import re
+
+    out = {"rebuilds": 0.0, "rebuild_s": 0.0, "catch_ups": 0.0, "articles": 0.0, "extract_ms": 0.0, "write_ms": 0.0}
     for log in work.glob("worker*.log"):
-        for line in log.read_text("utf-8", "replace").splitlines():
-            if "speaker index:" in line and "full rebuilds" in line:
-                part = line.split("speaker index:")[1]
-                try:
-                    count += int(part.split("full rebuilds")[0].strip())
-                    seconds += float(part.split("in")[1].split("s")[0].strip())
-                except (IndexError, ValueError):
-                    pass
-    return count, seconds
+        text = log.read_text("utf-8", "replace")
+        for m in re.finditer(r"speaker index: (\d+) full rebuilds in ([\d.]+) s, (\d+) catch-ups", text):
+            out["rebuilds"] += int(m[1])
+            out["rebuild_s"] += float(m[2])
+            out["catch_ups"] += int(m[3])
+        for m in re.finditer(r"worker stats: (\d+) articles stored, extraction ([\d.]+) ms and store write "
+                             r"([\d.]+) ms", text):
+            n = int(m[1])
+            out["articles"] += n
+            out["extract_ms"] += n * float(m[2])
+            out["write_ms"] += n * float(m[3])
+    if out["articles"]:
+        out["extract_ms"] /= out["articles"]
+        out["write_ms"] /= out["articles"]
+    return out
 
 
 def main() -> int:
@@ -94,12 +102,14 @@ def main() -> int:
             pool.stop_all()
             snap = faultkit.store_snapshot(url)
             problems = faultkit.integrity_problems(url)
-            rebuilds, rebuild_seconds = _index_rebuilds(run_dir)
+            logs = _worker_logs(run_dir)
             rates[n] = len(hashes) / seconds
             print(f"{n} worker(s): {len(hashes)} articles in {seconds:.1f} s = {rates[n]:.2f} articles/s; "
                   f"stored {len(snap.articles)}, speakers {len(snap.speakers)} (one writer: {len(clean.speakers)}); "
-                  f"speaker index rebuilt in writes {rebuilds} times ({rebuild_seconds:.2f} s); "
-                  f"problems: {len(problems)}", flush=True)
+                  f"per article: extraction {logs['extract_ms']:.0f} ms, store write {logs['write_ms']:.0f} ms "
+                  f"(lock wait included); speaker index in writes: {logs['rebuilds']:.0f} full rebuilds "
+                  f"({logs['rebuild_s']:.2f} s), {logs['catch_ups']:.0f} catch-ups; problems: {len(problems)}",
+                  flush=True)
             for problem in problems[:10]:
                 print(f"  PROBLEM {problem}")
         finally:

@@ -13,7 +13,9 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from saq.job import Job
@@ -25,9 +27,23 @@ from api.services import IngestOutcome, Services
 from quotelens.errors import InvalidInput
 from quotelens.settings import Settings
 
-__all__ = ["build_worker", "run_worker", "store_article"]
+__all__ = ["WorkerStats", "build_worker", "run_worker", "store_article"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerStats:
+    """What this worker spent its time on: logged at shutdown (benchmarks/queue_throughput.py reads it)."""
+
+    articles: int = 0
+    extract_seconds: float = 0.0
+    write_seconds: float = 0.0  # storing, the wait for the store's write lock included
+
+    def line(self) -> str:
+        n = max(1, self.articles)
+        return (f"worker stats: {self.articles} articles stored, extraction {1000 * self.extract_seconds / n:.1f} ms "
+                f"and store write {1000 * self.write_seconds / n:.1f} ms per article")
 
 
 @contextlib.asynccontextmanager
@@ -54,6 +70,7 @@ async def _heartbeat(job: Job, every: float) -> AsyncIterator[None]:
 async def store_article(ctx: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """The job: extract an article's quotes and store it (once, however often the job is tried)."""
     services: Services = ctx["services"]
+    stats: WorkerStats = ctx.setdefault("stats", WorkerStats())
     job: Job = ctx["job"]
     article = article_from_job(kwargs)
     async with _heartbeat(job, max(0.2, job.heartbeat / 3)):
@@ -61,12 +78,17 @@ async def store_article(ctx: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if existing is not None:  # an earlier try committed it (and then its worker died)
             outcome = IngestOutcome(existing, created=False)
         else:
+            started = time.perf_counter()
             try:
                 quotes = await services.engine.extract(article.text)
             except InvalidInput:
                 job.retries = job.attempts  # the engine cannot read this text: another try would not either
                 raise
+            extracted = time.perf_counter()
             outcome = await services.ingest.ingest(article, quotes)
+            stats.articles += outcome.created
+            stats.extract_seconds += extracted - started
+            stats.write_seconds += time.perf_counter() - extracted
     return {"article_id": outcome.article_id, "created": outcome.created, "quotes": outcome.quotes}
 
 
@@ -92,14 +114,17 @@ def build_worker(
         await services.directory.ensure_fresh()
         services_box.append(services)
         ctx["services"] = services
+        ctx["stats"] = WorkerStats()
         log.info("worker ready: queue %r on %s, store %s, concurrency %d",
                  settings.queue_name, settings.redis_url, services.store.display_url, concurrency)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if "stats" in ctx:
+            log.info(ctx["stats"].line())
         for services in services_box:
             d = services.directory
-            log.info("speaker index: %d full rebuilds in %.2f s (writes by other processes)",
-                     d.write_rebuilds, d.write_rebuild_seconds)
+            log.info("speaker index: %d full rebuilds in %.2f s, %d catch-ups from the change log "
+                     "(writes by other processes)", d.write_rebuilds, d.write_rebuild_seconds, d.write_catch_ups)
             await services.close()
 
     heartbeat = max(1.0, settings.job_heartbeat_seconds)
