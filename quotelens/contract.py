@@ -28,6 +28,8 @@ __all__ = [
     "ExtractedQuote",
     "ExtractedSpeaker",
     "Health",
+    "JobRead",
+    "JobState",
     "Page",
     "Problem",
     "QuoteKind",
@@ -236,6 +238,19 @@ class ExtractResponse(Struct, kw_only=True):
     """The quotes the engine found in a text, in text order; nothing was stored."""
 
     quotes: list[ExtractedQuote]
+
+
+JobState = Literal["queued", "active", "complete", "failed"]
+
+
+class JobRead(Struct, kw_only=True):
+    """An article in the ingest queue: waiting, being stored, stored (with the article), or given up on."""
+
+    id: Annotated[str, Meta(description="The job's id: the article's content hash.")]
+    status: JobState
+    attempts: Annotated[int, Meta(description="Tries begun so far (a try cut short by a lost worker counts).")]
+    error: Annotated[str | None, Meta(description="Why the last try failed, if one did.")] = None
+    article: Annotated[ArticleDetail | None, Meta(description="The stored article, once complete.")] = None
 
 
 class Health(Struct, kw_only=True):

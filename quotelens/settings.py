@@ -159,6 +159,21 @@ class Settings:
     # (attribution.confidence.DEFAULT_THRESHOLD; settings sit below the engine and do not import it).
     speaker_confidence: float | None = None
 
+    # --- the job queue (api/jobs/) ---
+    # Redis URL of the ingest job queue (SAQ); empty: no queue, articles are stored
+    # synchronously by the process that receives them.
+    redis_url: str = ""
+    # Name of the queue in Redis (its keys start with saq:NAME:).
+    queue_name: str = "quotelens"
+    # Tries an article job gets (a killed worker's try counts) before it is reported failed.
+    job_tries: int = 3
+    # Seconds a running job may go without a heartbeat before another worker retries it.
+    job_heartbeat_seconds: float = 10.0
+    # Seconds one try of an article job may run before it counts as failed.
+    job_timeout_seconds: float = 300.0
+    # Seconds a finished job's status (and result) stays readable at GET /api/jobs/{id}.
+    job_keep_seconds: int = 86_400
+
     def __post_init__(self) -> None:
         # Values given directly (tests, `dataclasses.replace`) get the same checks as the environment's.
         parse_rate_limit(self.rate_limit)
@@ -173,10 +188,16 @@ class Settings:
             ("QUOTELENS_DB_CONNECT_TIMEOUT", self.db_connect_timeout),
             ("QUOTELENS_DB_STATEMENT_TIMEOUT", self.db_statement_timeout),
             ("QUOTELENS_READY_TIMEOUT", self.ready_timeout),
+            ("QUOTELENS_JOB_HEARTBEAT_SECONDS", self.job_heartbeat_seconds),
+            ("QUOTELENS_JOB_TIMEOUT_SECONDS", self.job_timeout_seconds),
         ):
             _check_seconds(name, value)
         if self.speaker_confidence is not None and not 0.0 <= self.speaker_confidence <= 1.0:
             raise SettingsError(f"QUOTELENS_SPEAKER_CONFIDENCE={self.speaker_confidence} is not between 0 and 1")
+        if self.job_tries < 1:
+            raise SettingsError(f"QUOTELENS_JOB_TRIES={self.job_tries} is below the minimum of 1")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError(f"QUOTELENS_REDIS_URL={self.redis_url!r}: expected redis://HOST:PORT/DB")
 
     @property
     def rate_limit_rule(self) -> tuple[str, int] | None:
@@ -222,6 +243,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         speaker_index_refresh_seconds=_float(e, "QUOTELENS_SPEAKER_INDEX_REFRESH_SECONDS", 2.0),
         speaker_confidence=(_float(e, "QUOTELENS_SPEAKER_CONFIDENCE", 0.0)
                             if e.get("QUOTELENS_SPEAKER_CONFIDENCE", "").strip() else None),
+        redis_url=e.get("QUOTELENS_REDIS_URL", "").strip(),
+        queue_name=e.get("QUOTELENS_QUEUE_NAME", "quotelens").strip() or "quotelens",
+        job_tries=_int(e, "QUOTELENS_JOB_TRIES", 3, minimum=1),
+        job_heartbeat_seconds=_seconds(e, "QUOTELENS_JOB_HEARTBEAT_SECONDS", 10.0),
+        job_timeout_seconds=_seconds(e, "QUOTELENS_JOB_TIMEOUT_SECONDS", 300.0),
+        job_keep_seconds=_int(e, "QUOTELENS_JOB_KEEP_SECONDS", 86_400, minimum=1),
     )
 
 

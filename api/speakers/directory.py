@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.speakers.index import AliasInfo, SpeakerEntry, SpeakerIndex
@@ -32,10 +32,14 @@ from api.store.models import (
     Speaker,
     SpeakerAlias,
     SpeakerAttribute,
+    SpeakerChange,
     StoreMeta,
 )
 
 __all__ = ["SpeakerDirectory"]
+
+# Versions of the change log kept (`speaker_changes`); an index further behind is rebuilt fully.
+CHANGE_LOG_VERSIONS = 1000
 
 
 def _searchable_index(entries: list[SpeakerEntry], version: int) -> SpeakerIndex:
@@ -59,6 +63,11 @@ class SpeakerDirectory:
         # Writes begun or finished in this process; an index built aside meanwhile may miss
         # what the write path saw, so it is not swapped in (see `ensure_fresh`).
         self._writes = 0
+        # Full rebuilds inside writes (another process wrote since this one's last look), and
+        # their seconds: what several writers cost each other (benchmarks/queue_throughput.py).
+        self.write_rebuilds = 0
+        self.write_rebuild_seconds = 0.0
+        self.write_catch_ups = 0  # an index behind, brought up to date from the change log
 
     def invalidate(self) -> None:
         """Forget what the index reflects: the next use rebuilds it from the store."""
@@ -145,16 +154,46 @@ class SpeakerDirectory:
         """Inside a write transaction (which holds the write lock): make the index current."""
         self._writes += 1
         version = await self.stored_version(session)
-        if version != self.index.version:
+        if version != self.index.version and not await self._catch_up(session, version):
+            started = time.perf_counter()
             self.index.replace_all(await self.load_entries(session), version)
+            self.write_rebuilds += 1
+            self.write_rebuild_seconds += time.perf_counter() - started
         self.index.checked_at = time.monotonic()
+
+    async def _catch_up(self, session: AsyncSession, version: int) -> bool:
+        """Bring an index a few versions behind up to `version` from the change log (False: rebuild it)."""
+        have = self.index.version
+        if have is None or not have < version <= have + CHANGE_LOG_VERSIONS:
+            return False
+        rows = (await session.execute(
+            select(SpeakerChange.version, SpeakerChange.speaker_ids).where(
+                SpeakerChange.version > have, SpeakerChange.version <= version)
+        )).all()
+        if len(rows) != version - have:  # a write the log does not hold (pruned, or before it existed)
+            return False
+        ids = {int(x) for _v, text in rows for x in text.split(",") if x}
+        entries = await self.load_entries(session, ids)
+        for entry in entries:
+            self.index.upsert(entry)
+        for sid in ids - {e.id for e in entries}:
+            self.index.remove(sid)
+        self.index.version = version
+        self.write_catch_ups += 1
+        return True
 
     async def apply_write(
         self, session: AsyncSession, touched: Iterable[int], removed: Iterable[int] = ()
     ) -> None:
-        """At the end of a write transaction: bump the version and update the touched speakers."""
+        """At the end of a write transaction: bump the version, log and update the touched speakers."""
         self._writes += 1
+        touched, removed = list(touched), list(removed)
         version = await self.bump_version(session)
+        # Rows at or above this version are left from a store whose counter was reset; old ones are pruned.
+        await session.execute(delete(SpeakerChange).where(or_(
+            SpeakerChange.version >= version, SpeakerChange.version <= version - CHANGE_LOG_VERSIONS)))
+        await session.execute(insert(SpeakerChange).values(
+            version=version, speaker_ids=",".join(str(i) for i in sorted({*touched, *removed}))))
         for sid in removed:
             self.index.remove(sid)
         for entry in await self.load_entries(session, touched):

@@ -42,6 +42,7 @@ __all__ = [
     "Speaker",
     "SpeakerAlias",
     "SpeakerAttribute",
+    "SpeakerChange",
     "SpeakerRedirect",
     "StoreMeta",
     "ATTRIBUTE_TYPES",
@@ -251,3 +252,17 @@ class StoreMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SpeakerChange(Base):
+    """Which speakers the write that made `version` of the speakers touched or removed.
+
+    Lets a process whose index is a few versions behind (another worker wrote) load
+    just those speakers instead of all of them (api.speakers.directory). Recent
+    versions only: older rows are pruned.
+    """
+
+    __tablename__ = "speaker_changes"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    speaker_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated ids

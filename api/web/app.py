@@ -22,11 +22,13 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.stores.memory import MemoryStore
 
 from api.ingest.runner import QuoteExtractor
+from api.jobs.queue import ArticleQueue
 from api.services import Services
-from api.web.controllers._common import provide_services
+from api.web.controllers._common import provide_jobs, provide_services
 from api.web.controllers.articles import ArticleController
 from api.web.controllers.extract import ExtractController
 from api.web.controllers.health import HealthController
+from api.web.controllers.jobs import JobController
 from api.web.controllers.quotes import QuoteController
 from api.web.controllers.speakers import SpeakerController
 from api.web.problems import exception_handlers, reject_unreadable_requests, require_json_body
@@ -60,6 +62,9 @@ def create_app(
     """
     settings = settings or get_settings()
     services = Services.build(settings, extractor=extractor, database_url=database_url)
+    # With a job queue the workers extract: this process only enqueues (and never loads the pipeline
+    # for POST /api/articles; POST /api/extract still does).
+    jobs = ArticleQueue.from_settings(settings) if settings.redis_url else None
 
     warm_up: list[asyncio.Task[None]] = []
 
@@ -74,6 +79,8 @@ def create_app(
             task.cancel()
         await asyncio.gather(*warm_up, return_exceptions=True)
         await services.close()
+        if jobs is not None:
+            await jobs.close()
 
     middleware: list[Any] = [reject_unreadable_requests]
     rate = settings.rate_limit_rule
@@ -86,15 +93,17 @@ def create_app(
         )
 
     return Litestar(
-        route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController],
-        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController,
+                        JobController],
+        dependencies={"services": Provide(provide_services, sync_to_thread=False),
+                      "jobs": Provide(provide_jobs, sync_to_thread=False)},
         guards=[api_key_guard],
         before_request=require_json_body,
         middleware=middleware,
         exception_handlers=exception_handlers,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"services": services, "settings": settings}),
+        state=State({"services": services, "settings": settings, "jobs": jobs}),
         stores={"rate_limit": MemoryStore()},
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -10,6 +10,10 @@ flushed) only after that article's transaction committed:
 {"origin", "status": "new"|"already stored"|"reprocessed"|"failed", "content_hash",
 "article_id", "quotes", "error"}. The store is QUOTELENS_DATABASE_URL, or a
 SQLite file in QUOTELENS_DATA_DIR.
+
+With --queue the articles are not extracted here: each one the store does not
+hold yet is queued (QUOTELENS_REDIS_URL) for `quotelens worker` processes, and
+the log says "queued"; follow a job at GET /api/jobs/{content_hash}.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reprocess", action="store_true",
                    help="extract articles stored before again and replace their quotes (speaker edits stay)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--queue", action="store_true",
+                   help="queue the articles for `quotelens worker` (QUOTELENS_REDIS_URL) instead of extracting here")
     p.add_argument("--log", default=None, metavar="FILE",
                    help="append one JSON line per article, each written once the article is committed")
 
@@ -70,6 +76,35 @@ def run(args: argparse.Namespace) -> int:
             log.write(json.dumps(result.to_dict()) + "\n")
             log.flush()  # in the OS's hands: survives this process being killed
 
+    if args.queue and not settings.redis_url:
+        print("ingest: --queue needs QUOTELENS_REDIS_URL (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
+        return 2
+
+    async def go_queue() -> int:
+        from api.jobs.enqueue import enqueue_paths
+        from api.jobs.queue import ArticleQueue
+
+        queue = ArticleQueue.from_settings(settings)
+        try:
+            await upgrade(settings.effective_database_url)
+            summary = await enqueue_paths(services, queue, args.paths, on_article=acknowledge)
+        except FileNotFoundError as exc:
+            print(f"ingest: {exc}", file=sys.stderr)
+            return 2
+        except QuotelensError as exc:
+            print(f"ingest: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            await queue.close()
+            await services.close()
+            if log is not None:
+                log.close()
+        print(f"store: {services.store.display_url}; queue {settings.queue_name!r} on {settings.redis_url}")
+        print(summary.report())
+        for origin, error in summary.failures[:50]:
+            print(f"  failed: {origin}: {error}", file=sys.stderr)
+        return 1 if summary.failures else 0
+
     async def go() -> int:
         try:
             await upgrade(settings.effective_database_url)  # once, before any article
@@ -94,4 +129,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"  … and {len(summary.failures) - 50} more failures", file=sys.stderr)
         return 1 if summary.failures else 0
 
-    return asyncio.run(go())
+    return asyncio.run(go_queue() if args.queue else go())

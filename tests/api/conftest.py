@@ -28,7 +28,8 @@ from api.store.migrate import upgrade  # noqa: E402
 from quotelens.settings import Settings, settings_from_env  # noqa: E402
 
 BACKENDS = ("sqlite", "postgresql")
-TABLES = ("mentions", "quotes", "speaker_attributes", "speaker_aliases", "speaker_redirects", "speakers", "articles")
+TABLES = ("mentions", "quotes", "speaker_attributes", "speaker_aliases", "speaker_redirects", "speakers", "articles",
+          "speaker_changes")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -22,7 +22,7 @@ def compose() -> dict:
 def test_services_order_and_health() -> None:
     doc = compose()
     services = doc["services"]
-    assert set(services) == {"postgres", "migrate", "api", "bot"}
+    assert set(services) == {"postgres", "migrate", "api", "bot", "redis", "worker"}
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert "pgdata" in doc["volumes"] and any("pgdata:" in v for v in services["postgres"]["volumes"])
     assert services["migrate"]["restart"] == "no" and "--migrate-only" in services["migrate"]["command"]
@@ -32,6 +32,13 @@ def test_services_order_and_health() -> None:
     assert api["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "/ready" in " ".join(api["healthcheck"]["test"])
     assert api["environment"]["QUOTELENS_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    assert api["environment"]["QUOTELENS_REDIS_URL"] == "redis://redis:6379/0"
+    worker = services["worker"]
+    assert worker["command"][:2] == ["quotelens", "worker"] and "ports" not in worker  # scalable: --scale worker=N
+    assert worker["environment"]["QUOTELENS_REDIS_URL"] == api["environment"]["QUOTELENS_REDIS_URL"]
+    assert worker["environment"]["QUOTELENS_DATABASE_URL"] == api["environment"]["QUOTELENS_DATABASE_URL"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "ping" in " ".join(services["redis"]["healthcheck"]["test"])
     bot = services["bot"]
     assert bot["environment"]["QUOTELENS_API_URL"] == "http://api:8000"
     assert "QUOTELENS_DATABASE_URL" not in bot["environment"]  # the bot talks HTTP only

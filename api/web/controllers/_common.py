@@ -10,11 +10,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
+from api.jobs.queue import ArticleQueue
 from api.services import Services
 from api.web.problems import PROBLEM_JSON
 from quotelens.contract import Problem
 
-__all__ = ["Limit", "Offset", "ServicesDep", "cap", "problems", "provide_services", "WRITE_SECURITY"]
+__all__ = ["JobsDep", "Limit", "Offset", "ServicesDep", "cap", "problems", "provide_jobs", "provide_services",
+           "WRITE_SECURITY"]
 
 ServicesDep = NamedDependency[Services]  # injected by name: `services`
 
@@ -62,3 +64,11 @@ def cap(limit: int, services: Services) -> int:
 def provide_services(state: State) -> Services:
     services: Any = state.services
     return services
+
+
+JobsDep = NamedDependency[ArticleQueue | None]  # injected by name: `jobs`; None without a queue
+
+
+def provide_jobs(state: State) -> ArticleQueue | None:
+    jobs: Any = state.get("jobs")
+    return jobs

@@ -9,10 +9,20 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
-from api.services import ArticleInput
-from api.web.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
+from api.jobs.queue import JobState
+from api.services import ArticleInput, prepare_article
+from api.web.controllers._common import (
+    WRITE_SECURITY,
+    JobsDep,
+    Limit,
+    Offset,
+    ServicesDep,
+    cap,
+    problems,
+)
+from api.web.controllers.jobs import job_read
 from api.web.security import WRITE
-from quotelens.contract import ArticleCreate, ArticleDetail, ArticlePage
+from quotelens.contract import ArticleCreate, ArticleDetail, ArticlePage, JobRead
 
 __all__ = ["ArticleController"]
 
@@ -42,26 +52,38 @@ class ArticleController(Controller):
         security=WRITE_SECURITY,
         responses={
             200: ResponseSpec(ArticleDetail, description="The same text was stored before: that article"),
+            202: ResponseSpec(JobRead, description="With a job queue: queued; follow the Location header"),
             **problems(400, 401, 413, 415, 422, 429, 503),
         },
     )
     async def create(
         self,
         services: ServicesDep,
+        jobs: JobsDep,
         data: Annotated[
             ArticleCreate,
             Body(examples=[Example(summary="A news article", value=ARTICLE_EXAMPLE)]),
         ],
-    ) -> Response[ArticleDetail]:
+    ) -> Response[ArticleDetail | JobRead]:
         """Extract the article's quotes, track their speakers and store it all (201).
 
         Posting a text stored before changes nothing and returns that article (200),
-        also when the same text arrives twice at once.
+        also when the same text arrives twice at once. With a job queue configured
+        (QUOTELENS_REDIS_URL) a new text is queued for the workers instead: 202 with a
+        `Location` of `/api/jobs/{id}` to follow (the same text queued twice is one job).
         """
-        outcome = await services.store_article(
-            ArticleInput(text=data.text, title=data.title, url=data.url, outlet=data.outlet,
-                         published=data.published)
-        )
+        article = ArticleInput(text=data.text, title=data.title, url=data.url, outlet=data.outlet,
+                               published=data.published)
+        if jobs is not None:
+            prepared = prepare_article(article, services.settings.max_article_chars)
+            existing = await services.ingest.find_article(prepared.content_hash)
+            if existing is not None:
+                return Response(await services.articles.detail(existing), status_code=200)
+            job_id = await jobs.enqueue(prepared)
+            state = await jobs.state(job_id) or JobState(id=job_id, status="queued")
+            return Response(await job_read(services, state), status_code=202,
+                            headers={"Location": f"/api/jobs/{job_id}"})
+        outcome = await services.store_article(article)
         detail = await services.articles.detail(outcome.article_id)
         return Response(detail, status_code=201 if outcome.created else 200)
 
