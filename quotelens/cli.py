@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("extract", "eval", "serve", "ingest", "ask", "bot")
+COMMANDS = ("extract", "eval", "serve", "ingest", "export", "ask", "bot")
 
 
 def build_parser() -> argparse.ArgumentParser:
