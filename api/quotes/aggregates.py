@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Date, Integer, String, and_, bindparam, func, select, true
 
@@ -38,7 +38,6 @@ __all__ = ["Aggregates", "Period", "week_of", "weekly_series", "UNNAMED_KINDS"]
 
 UNNAMED_KINDS = ("anonymous",)  # a quote with no speaker at all counts as unnamed too
 
-T = TypeVar("T")
 
 
 def week_of(day: date) -> date:
