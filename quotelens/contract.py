@@ -23,6 +23,13 @@ __all__ = [
     "ArticleRef",
     "ArticleSummary",
     "AttributeType",
+    "OutletCount",
+    "OutletCounts",
+    "SpeakerCount",
+    "SpeakerCounts",
+    "UnnamedShare",
+    "WeekCount",
+    "WeekCounts",
     "ExtractRequest",
     "ExtractResponse",
     "ExtractedQuote",
@@ -271,6 +278,59 @@ class Problem(Struct, kw_only=True, omit_defaults=True):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+
+
+# --- aggregates (for charts and dashboards) ---------------------------------------
+
+
+class SpeakerCount(Struct, kw_only=True):
+    speaker: SpeakerRef
+    quotes: int
+
+
+class SpeakerCounts(Struct, kw_only=True):
+    """The most quoted speakers of a period (article dates, both ends included; null: open)."""
+
+    since: date | None
+    until: date | None
+    items: list[SpeakerCount]
+
+
+class WeekCount(Struct, kw_only=True):
+    week: Annotated[date, Meta(description="The Monday the ISO week starts on.")]
+    quotes: int
+
+
+class WeekCounts(Struct, kw_only=True):
+    """Quotes per week of a period, every week present (0 when none)."""
+
+    since: date | None
+    until: date | None
+    speaker: SpeakerRef | None
+    outlet: str | None
+    items: list[WeekCount]
+
+
+class OutletCount(Struct, kw_only=True):
+    outlet: str | None
+    articles: int
+    quotes: int
+
+
+class OutletCounts(Struct, kw_only=True):
+    since: date | None
+    until: date | None
+    items: list[OutletCount]
+
+
+class UnnamedShare(Struct, kw_only=True):
+    """How many quotes of a period come from unnamed sources ("a senior official") or no one known."""
+
+    since: date | None
+    until: date | None
+    quotes: int
+    unnamed: int
+    share: Annotated[float, Meta(ge=0, le=1)]
 
 
 def to_builtins(value: Any) -> Any:

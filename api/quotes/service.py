@@ -60,6 +60,7 @@ class QuoteFilter:
     until: date | None = None
     kind: str | None = None
     min_confidence: float = 0.0  # leave out quotes whose speaker confidence is below this
+    outlet: str | None = None  # the outlet of the quote's article, exactly as stored
 
 
 _QUOTE_COLUMNS = (
@@ -104,22 +105,29 @@ class _Shape:
     topic: bool
     sqlite: bool
     confident: bool = False  # a lowest speaker confidence
+    outlet: bool = False
 
     @property
     def only_speakers(self) -> bool:
         """Speakers and nothing else: the stored per-speaker counters are the total."""
-        return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic or self.confident)
+        return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic or self.confident
+                                           or self.outlet)
 
     @property
     def by_speakers(self) -> bool:
         """Speakers, perhaps with a lowest confidence: a walk along each speaker's quotes."""
-        return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic)
+        return self.speakers >= 0 and not (self.since or self.until or self.kind or self.topic or self.outlet)
+
+    @property
+    def only_outlet(self) -> bool:
+        """An outlet and perhaps dates: the articles' quote counts give the total."""
+        return self.outlet and self.speakers < 0 and not (self.kind or self.topic or self.confident)
 
     @property
     def in_fts(self) -> bool:
         """SQLite with topic words: the full-text index finds, orders and counts the matches by itself
-        (the confidence is no column of it: with one, the index gives the candidate ids)."""
-        return self.sqlite and self.topic and not self.confident
+        (the confidence is no column of it, nor the outlet: with either, the index gives the candidate ids)."""
+        return self.sqlite and self.topic and not self.confident and not self.outlet
 
 
 def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
@@ -149,7 +157,10 @@ def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
     confident = f.min_confidence > 0.0
     if confident:
         params["min_conf"] = f.min_confidence
-    shape = _Shape(speakers, f.since is not None, f.until is not None, f.kind is not None, topic, sqlite, confident)
+    if f.outlet is not None:
+        params["outlet"] = f.outlet
+    shape = _Shape(speakers, f.since is not None, f.until is not None, f.kind is not None, topic, sqlite, confident,
+                   f.outlet is not None)
     return shape, params
 
 
@@ -170,10 +181,12 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
         conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
     if shape.topic and not shape.sqlite:
         conds.append(TSV_MATCH)
-    elif shape.topic:  # SQLite with a lowest confidence: the full-text index's matches as candidates
+    elif shape.topic:  # SQLite with a lowest confidence or an outlet: the full-text index's matches as candidates
         rowid: ColumnElement[int] = literal_column("rowid")
         conds.append(Quote.id.in_(select(rowid.op("&")(FTS_ID_MASK)).select_from(text("quotes_fts"))
                                   .where(FTS_WHERE).scalar_subquery()))
+    if shape.outlet:
+        conds.append(Article.outlet == bindparam("outlet"))
     return conds
 
 
@@ -187,6 +200,15 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
     if shape.in_fts:
         # Counted in the full-text index alone (its doclists), without probing each matching quote.
         return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
+    if shape.only_outlet:
+        dates = [c for c in (Article.seen_on >= bindparam("since", type_=Date) if shape.since else None,
+                             Article.seen_on <= bindparam("until", type_=Date) if shape.until else None)
+                 if c is not None]
+        return select(func.coalesce(func.sum(Article.quote_count), 0).label("total")).where(
+            Article.outlet == bindparam("outlet"), *dates)
+    if shape.outlet:
+        return (select(func.count(Quote.id).label("total")).select_from(Quote)
+                .join(Article, Article.id == Quote.article_id).where(and_(true(), *_conditions(shape))))
     return select(func.count(Quote.id).label("total")).where(and_(true(), *_conditions(shape)))
 
 
@@ -250,7 +272,7 @@ class QuoteService:
             # the store's write counter (bumped by every ingest and speaker edit) stays put.
             page = await rows(_page_query(shape, "version"), params)
             key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind,
-                   f.min_confidence)
+                   f.min_confidence, f.outlet)
             known = self._totals.get(key)
             if page and known is not None and known[0] == page[0].version_:
                 total = known[1]

@@ -89,7 +89,11 @@ class Article(Base):
     quote_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (Index("ix_articles_seen_on_id", "seen_on", "id"),)
+    __table_args__ = (
+        Index("ix_articles_seen_on_id", "seen_on", "id"),
+        # Quotes per week and per outlet over a period, from the index alone (migration 0005).
+        Index("ix_articles_seen_on_outlet_quote_count", "seen_on", "outlet", "quote_count"),
+    )
 
 
 class Speaker(Base):
@@ -200,6 +204,8 @@ class Quote(Base):
         ),
         Index("ix_quotes_speaker_id_seen_on_id", "speaker_id", "seen_on", "id"),
         Index("ix_quotes_seen_on_id", "seen_on", "id"),
+        # Quotes per speaker over a period, from the index alone (migration 0005).
+        Index("ix_quotes_seen_on_speaker_id", "seen_on", "speaker_id"),
         Index("ix_quotes_article_id_start_offset", "article_id", "start_offset"),
     )
 

@@ -31,6 +31,8 @@ from api.web.controllers.health import HealthController
 from api.web.controllers.jobs import JobController
 from api.web.controllers.quotes import QuoteController
 from api.web.controllers.speakers import SpeakerController
+from api.web.controllers.stats import StatsController
+from api.web.pages import docs_render_plugins, pages_router, static_router, template_config
 from api.web.problems import exception_handlers, reject_unreadable_requests, require_json_body
 from api.web.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
 from quotelens.settings import Settings, get_settings
@@ -88,13 +90,14 @@ def create_app(
         middleware.append(
             RateLimitConfig(
                 rate_limit=rate,  # type: ignore[arg-type]
-                exclude=["^/health$", "^/ready$", "^/schema"],
+                exclude=["^/health$", "^/ready$", "^/schema", "^/static/"],
             ).middleware
         )
 
     return Litestar(
         route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController,
-                        JobController],
+                        JobController, StatsController, pages_router(), static_router()],
+        template_config=template_config(),
         dependencies={"services": Provide(provide_services, sync_to_thread=False),
                       "jobs": Provide(provide_jobs, sync_to_thread=False)},
         guards=[api_key_guard],
@@ -111,6 +114,7 @@ def create_app(
             version="1.0.0",
             description=API_DESCRIPTION,
             use_handler_docstrings=True,
+            render_plugins=docs_render_plugins(),
             components=Components(
                 security_schemes={
                     SECURITY_SCHEME: SecurityScheme(

@@ -10,9 +10,10 @@ from litestar.handlers.base import BaseRouteHandler
 
 from quotelens.errors import Unauthorized
 
-__all__ = ["API_KEY_HEADER", "api_key_guard", "key_is_valid", "SECURITY_SCHEME", "WRITE", "PUBLIC"]
+__all__ = ["API_KEY_HEADER", "PAGE_KEY_COOKIE", "api_key_guard", "key_is_valid", "SECURITY_SCHEME", "WRITE", "PUBLIC"]
 
 API_KEY_HEADER = "X-API-Key"
+PAGE_KEY_COOKIE = "quotelens_key"  # set by the review page's sign-in form; honoured on pages only
 SECURITY_SCHEME = "ApiKey"
 WRITE = {"write": True}  # handler opt for routes that change the store
 PUBLIC = {"public": True}  # handler opt for probes: never behind a key
@@ -41,5 +42,8 @@ async def api_key_guard(connection: ASGIConnection[Any, Any, Any, Any], handler:
         return
     if not handler.opt.get("write") and not settings.read_requires_key:
         return
-    if not key_is_valid(connection.headers.get(API_KEY_HEADER), keys):
+    given = connection.headers.get(API_KEY_HEADER)
+    if given is None and not connection.scope["path"].startswith("/api/"):
+        given = connection.cookies.get(PAGE_KEY_COOKIE)  # a browser on the HTML pages
+    if not key_is_valid(given, keys):
         raise Unauthorized(f"this route needs a valid {API_KEY_HEADER} header")

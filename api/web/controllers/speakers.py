@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
@@ -12,6 +12,7 @@ from api.services import QuoteFilter
 from api.store.values import check_text
 from api.web.controllers._common import WRITE_SECURITY, Limit, Offset, ServicesDep, cap, problems
 from api.web.controllers.quotes import KindFilter, MinConfidence, Since, TopicQuery, Until
+from api.web.csv import page_or_csv
 from api.web.security import WRITE
 from quotelens.contract import (
     QuotePage,
@@ -58,6 +59,7 @@ class SpeakerController(Controller):
          responses=problems(400, 404, 429))
     async def quotes(
         self,
+        request: Request,  # type: ignore[type-arg]
         services: ServicesDep,
         id_or_slug: IdOrSlug,
         q: TopicQuery = None,
@@ -69,16 +71,18 @@ class SpeakerController(Controller):
         offset: Offset = 0,
     ) -> QuotePage:
         """A page of the speaker's quotes, newest article first: by default only those whose speaker
-        confidence reaches the service's threshold (`min_confidence=0`: all)."""
+        confidence reaches the service's threshold (`min_confidence=0`: all). With `Accept: text/csv`:
+        the page as CSV, a header row and a row per quote (paging in the X-Total-Count, X-Limit and
+        X-Offset headers)."""
         speaker_id = await services.speakers.locate(id_or_slug)
         if min_confidence is None:
             min_confidence = services.quotes.speaker_confidence
-        return await services.quotes.page(
+        return page_or_csv(request, await services.quotes.page(  # type: ignore[return-value]
             QuoteFilter(speaker_ids=[speaker_id], q=q, since=since, until=until, kind=kind,
                         min_confidence=min_confidence),
             cap(limit, services),
             offset,
-        )
+        ))
 
     @post("/{id_or_slug:str}/merge", operation_id="mergeSpeakers", summary="Merge another speaker into this one",
           status_code=200, opt=WRITE, security=WRITE_SECURITY,

@@ -1,0 +1,56 @@
+"""The overview page: who is quoted most in a period, quotes per week, latest quotes, outlets, unnamed sources."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from api.quotes.aggregates import Aggregates, Period
+from api.services import QuoteFilter, Services
+from api.web.charts import share_bar, weekly_bars
+
+__all__ = ["overview", "PERIODS"]
+
+PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365, "all": None}
+PERIOD_LABELS = {"7": "7 days", "30": "30 days", "90": "90 days", "365": "a year", "all": "all time"}
+TOP_SPEAKERS = 15
+TOP_OUTLETS = 10
+LATEST = 8
+
+
+async def period_of(aggregates: Aggregates, key: str) -> Period:
+    days = PERIODS[key]
+    return Period() if days is None else await aggregates.recent(days)
+
+
+@get("/", name="overview", include_in_schema=False)
+async def overview(
+    services: NamedDependency[Services],
+    aggregates: NamedDependency[Aggregates],
+    period: Literal["7", "30", "90", "365", "all"] = "30",
+) -> Template:
+    """The front page; `period` counts back from the newest article in the store."""
+    span = await period_of(aggregates, period)
+    top, weeks, outlets, unnamed, latest = await asyncio.gather(
+        aggregates.top_speakers(span, TOP_SPEAKERS),
+        aggregates.weekly(span),
+        aggregates.outlets(span, TOP_OUTLETS),
+        aggregates.unnamed_share(span),
+        services.quotes.page(QuoteFilter(), LATEST, 0),
+    )
+    most = max((c.quotes for c in top), default=1)
+    return Template(
+        template_name="overview.html.j2",
+        context={
+            "period": period, "periods": PERIOD_LABELS, "span": span,
+            "top": top, "most": most, "outlets": outlets, "unnamed": unnamed, "latest": latest.items,
+            "weekly_chart": weekly_bars(weeks, title="Quotes per week", chart_id="weekly"),
+            "unnamed_chart": share_bar(unnamed.unnamed, unnamed.quotes, title="Quotes from unnamed sources",
+                                       chart_id="unnamed"),
+            "top_outlet_quotes": max((o.quotes for o in outlets), default=1) or 1,
+        },
+    )

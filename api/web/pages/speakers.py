@@ -1,0 +1,68 @@
+"""Speaker pages: finding a speaker, and one speaker with their quotes filtered by words, dates and kind."""
+
+from __future__ import annotations
+
+import asyncio
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from api.quotes.aggregates import Aggregates, Period
+from api.services import QuoteFilter, Services
+from api.web.charts import weekly_bars
+from api.web.pages._common import PAGE_SIZE, Form, Paging, page_number, query_string
+from quotelens.contract import QUOTE_KINDS
+
+__all__ = ["speaker_list", "speaker_page"]
+
+
+@get("/speakers", name="speakers", include_in_schema=False)
+async def speaker_list(services: NamedDependency[Services], q: str | None = None,
+                       page: int | None = None) -> Template:
+    """Speakers whose names are like `q` (typos forgiven), or the most quoted."""
+    q = Form.text(q)
+    number = page_number(page)
+    hits = await services.speakers.search(q, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    paging = Paging(number, hits.total, PAGE_SIZE, {"q": q}, "/speakers")
+    return Template(template_name="speakers.html.j2",
+                    context={"q": q, "hits": hits.items, "paging": paging})
+
+
+@get("/speakers/{ident:str}", name="speaker", include_in_schema=False)
+async def speaker_page(
+    services: NamedDependency[Services],
+    aggregates: NamedDependency[Aggregates],
+    ident: str,
+    q: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    kind: str | None = None,
+    page: int | None = None,
+    edited: str | None = None,
+) -> Template | Redirect:
+    """Names, aliases, roles with first and last seen, quotes per week, and the speaker's quotes."""
+    form = Form()
+    topic, first, last, kind_ = Form.text(q, 500), form.day(since, "from"), form.day(until, "to"), form.kind(kind)
+    detail = await services.speakers.detail(ident[:200])
+    if ident != detail.slug:  # an id, or the slug of a speaker merged into this one
+        params = {"q": topic, "since": first, "until": last, "kind": kind_, "page": page, "edited": edited}
+        return Redirect(f"/speakers/{detail.slug}{query_string(params)}", status_code=301)
+    number = page_number(page)
+    quotes, weeks = await asyncio.gather(
+        services.quotes.page(QuoteFilter(speaker_ids=[detail.id], q=topic, since=first, until=last, kind=kind_,
+                                         min_confidence=services.quotes.speaker_confidence),  # as on the API
+                             PAGE_SIZE, (number - 1) * PAGE_SIZE),
+        aggregates.weekly(Period(detail.first_seen, detail.last_seen), speaker_id=detail.id),
+    )
+    params = {"q": topic, "since": first, "until": last, "kind": kind_}
+    return Template(
+        template_name="speaker.html.j2",
+        context={
+            "s": detail, "quotes": quotes.items, "form": params, "problems": form.problems, "kinds": QUOTE_KINDS,
+            "filtered": any(v is not None for v in params.values()),
+            "paging": Paging(number, quotes.total, PAGE_SIZE, params, f"/speakers/{detail.slug}"),
+            "weekly_chart": weekly_bars(weeks, title=f"{detail.name}: quotes per week", chart_id="speaker-weekly"),
+            "edited": edited,
+        },
+    )
