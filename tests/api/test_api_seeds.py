@@ -43,7 +43,9 @@ async def people(client, last_name: str) -> list[dict]:  # noqa: ANN001
 
 async def seed_articles_of(client, speaker: dict) -> set[str]:  # noqa: ANN001
     """The seed files ("000", …) the speaker is quoted in, matched by article text."""
-    quotes = (await client.get(f"/api/speakers/{speaker['slug']}/quotes", params={"limit": 100})).json()["items"]
+    # every quote stored under the speaker, however sure the engine is of it (tracking, not display)
+    quotes = (await client.get(f"/api/speakers/{speaker['slug']}/quotes",
+                               params={"limit": 100, "min_confidence": 0})).json()["items"]
     by_text = {path.read_text().replace("\r\n", "\n").strip(): prefix for prefix, path in ARTICLE_OF.items()}
     found = set()
     for article_id in {q["article"]["id"] for q in quotes}:
