@@ -780,10 +780,20 @@ def _inside_quotation(tok: Token) -> bool:
 
 
 def _in_headline(tok: Token) -> bool:
-    """In a title-cased line ("Black Lawmakers Rip Donald Trump Over …")."""
-    sent = tok.sent
-    words = [t for t in sent[1:] if t.is_alpha and len(t.text) > 3 and t.pos_ != "PROPN" and not t.ent_type_]
-    return len(words) >= 2 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words)
+    """In a title-cased sentence or line ("Black Lawmakers Rip Donald Trump Over …"); a
+    headline without a full stop can run into the next line's sentence."""
+    doc, text = tok.doc, tok.doc.text
+    line_lo = text.rfind("\n", 0, tok.idx) + 1
+    line_hi = text.find("\n", tok.idx)
+    line_hi = len(text) if line_hi < 0 else line_hi
+    for unit in (tok.sent, doc.char_span(line_lo, line_hi, alignment_mode="expand")):
+        if unit is None:
+            continue
+        # words outside names (the tagger calls a headline's every word a proper noun)
+        words = [t for t in unit[1:] if t.is_alpha and len(t.text) > 3 and not t.ent_type_]
+        if len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words):
+            return True
+    return False
 
 
 def _strip_titles(name: str) -> str:
