@@ -64,7 +64,7 @@ def test_one_failing_document_does_not_abort_the_batch(extractor: Extractor, exp
     assert [i for i, _ in failures] == [1]
     error = failures[0][1]
     assert error.index == 1
-    assert "quotelens_attribution" in error.detail and "RuntimeError: a rule tripped" in error.detail
+    assert "quotelens_attribution" in error.reason and "RuntimeError: a rule tripped" in error.reason
 
 
 def test_one_failing_document_in_worker_processes(extractor: Extractor, exploding_rule: None) -> None:
