@@ -88,9 +88,22 @@ def decode_html(raw: bytes, declared: str | None = None) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[:200_000]).best()
-    if best is not None:
+    if best is not None and _codec(best.encoding) not in _LATIN:
         return raw.decode(best.encoding, errors="replace")
-    return raw.decode("cp1252", errors="replace")
+    # Among Latin-script code pages a detector often picks a neighbour of the one meant
+    # (cp1250 for French); browsers fall back to Windows-1252, and so does this.
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode(best.encoding if best is not None else "cp1252", errors="replace")
+
+
+_LATIN = frozenset(
+    _codec(name) for name in (
+        "cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_13",
+        "iso8859_15", "mac_roman", "mac_latin2", "cp850", "cp437",
+    )
+)
 
 
 def _has_c1_controls(text: str) -> bool:
@@ -139,6 +152,8 @@ def _norm(line: str) -> str:
     return " ".join(re.findall(r"\w+", line.casefold()))
 
 
+# Fewer words than this is a menu or a stub, not an article.
+_MIN_WORDS = 8
 _NUMBER = re.compile(r"\b\d{1,4}\b")
 _TIME = re.compile(r"\b\d{1,2}[:h.]\d\d\b")
 
@@ -198,7 +213,9 @@ def read_page(html: str | bytes, url: str | None = None, *, declared_encoding: s
     title = (doc.title or "").strip() or None
     published = _parse_date(doc.date)
     text = strip_boilerplate(_trim_head(body, title, published))
-    if not text.strip():
+    # One paragraph a line from the extractor; a blank line between them, as in text files.
+    text = "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
+    if len(re.findall(r"\w+", text)) < _MIN_WORDS:
         raise PageError("no article text found on the page")
     return Page(
         text=text,
