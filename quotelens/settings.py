@@ -174,6 +174,17 @@ class Settings:
     # Seconds a finished job's status (and result) stays readable at GET /api/jobs/{id}.
     job_keep_seconds: int = 86_400
 
+    # --- fetching pages and feeds (api/ingest/fetch.py) ---
+    # Fetch from loopback, private and link-local addresses too (tests, intranets).
+    fetch_allow_private: bool = False
+    # Largest page or feed fetched, in bytes.
+    fetch_max_bytes: int = 5_000_000
+    # Seconds a fetch may take (connecting, and between bytes).
+    fetch_timeout: float = 20.0
+    # `quotelens watch`: a file of feed URLs (one a line), and minutes between rounds.
+    watch_feeds: Path | None = None
+    watch_interval_minutes: float = 15.0
+
     def __post_init__(self) -> None:
         # Values given directly (tests, `dataclasses.replace`) get the same checks as the environment's.
         parse_rate_limit(self.rate_limit)
@@ -190,6 +201,7 @@ class Settings:
             ("QUOTELENS_READY_TIMEOUT", self.ready_timeout),
             ("QUOTELENS_JOB_HEARTBEAT_SECONDS", self.job_heartbeat_seconds),
             ("QUOTELENS_JOB_TIMEOUT_SECONDS", self.job_timeout_seconds),
+            ("QUOTELENS_FETCH_TIMEOUT", self.fetch_timeout),
         ):
             _check_seconds(name, value)
         if self.speaker_confidence is not None and not 0.0 <= self.speaker_confidence <= 1.0:
@@ -198,6 +210,12 @@ class Settings:
             raise SettingsError(f"QUOTELENS_JOB_TRIES={self.job_tries} is below the minimum of 1")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError(f"QUOTELENS_REDIS_URL={self.redis_url!r}: expected redis://HOST:PORT/DB")
+        if self.fetch_max_bytes < 1024:
+            raise SettingsError(f"QUOTELENS_FETCH_MAX_BYTES={self.fetch_max_bytes} is below the minimum of 1024")
+        if not self.watch_interval_minutes > 0 or self.watch_interval_minutes == float("inf"):
+            raise SettingsError(
+                f"QUOTELENS_WATCH_INTERVAL_MINUTES={self.watch_interval_minutes} must be a positive number of minutes"
+            )
 
     @property
     def rate_limit_rule(self) -> tuple[str, int] | None:
@@ -249,6 +267,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         job_heartbeat_seconds=_seconds(e, "QUOTELENS_JOB_HEARTBEAT_SECONDS", 10.0),
         job_timeout_seconds=_seconds(e, "QUOTELENS_JOB_TIMEOUT_SECONDS", 300.0),
         job_keep_seconds=_int(e, "QUOTELENS_JOB_KEEP_SECONDS", 86_400, minimum=1),
+        fetch_allow_private=_bool(e, "QUOTELENS_FETCH_ALLOW_PRIVATE", False),
+        fetch_max_bytes=_int(e, "QUOTELENS_FETCH_MAX_BYTES", 5_000_000, minimum=1024),
+        fetch_timeout=_seconds(e, "QUOTELENS_FETCH_TIMEOUT", 20.0),
+        watch_feeds=Path(feeds) if (feeds := e.get("QUOTELENS_WATCH_FEEDS", "").strip()) else None,
+        watch_interval_minutes=_float(e, "QUOTELENS_WATCH_INTERVAL_MINUTES", 15.0),
     )
 
 

@@ -11,20 +11,22 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from api.ingest.readers import SourceItem, count_items, discover, read_items
+from api.ingest.fetch import Fetcher
+from api.ingest.readers import SourceItem, count_items, discover, item_from_web, read_items
 from api.ingest.runner import EngineRunner
 from api.ingest.service import IngestService, PreparedArticle, prepare_article
+from api.ingest.web import is_url, read_url
 from attribution.records import Quote
 from quotelens.errors import QuotelensError
 from quotelens.settings import Settings
 
-__all__ = ["ArticleResult", "IngestParts", "IngestSummary", "ingest_paths"]
+__all__ = ["ArticleResult", "IngestParts", "IngestSummary", "ingest_batch", "ingest_paths", "make_fetcher"]
 
 
 class IngestParts(Protocol):
@@ -135,9 +137,9 @@ class _Extraction:
             self.pool.shutdown(cancel_futures=True)
 
 
-def _batches(items: Iterator[SourceItem], size: int) -> Iterator[list[SourceItem]]:
+async def _batches(items: AsyncIterator[SourceItem], size: int) -> AsyncIterator[list[SourceItem]]:
     batch: list[SourceItem] = []
-    for item in items:
+    async for item in items:
         batch.append(item)
         if len(batch) >= size:
             yield batch
@@ -146,9 +148,22 @@ def _batches(items: Iterator[SourceItem], size: int) -> Iterator[list[SourceItem
         yield batch
 
 
-def _all_items(sources: Sequence[Path | str]) -> Iterator[SourceItem]:
+def make_fetcher(services: IngestParts) -> Fetcher:
+    """The fetcher for pages and feeds, as the settings configure it."""
+    s = services.settings
+    return Fetcher(allow_private=s.fetch_allow_private, max_bytes=s.fetch_max_bytes, timeout=s.fetch_timeout)
+
+
+async def _all_items(
+    services: IngestParts, sources: Sequence[Path | str], fetcher: Fetcher
+) -> AsyncIterator[SourceItem]:
     for source in sources:
-        yield from read_items(source)
+        if isinstance(source, str) and is_url(source):
+            async for found in read_url(fetcher, source, services.ingest.known_url):
+                yield item_from_web(found)
+        else:
+            for item in read_items(source):
+                yield item
 
 
 async def ingest_paths(
@@ -177,14 +192,16 @@ async def ingest_paths(
     extraction = _Extraction(services, workers)
     bar = tqdm(total=total, unit="article", desc="ingest", disable=not progress, file=stream or sys.stderr,
                dynamic_ncols=True)
+    fetcher = make_fetcher(services)
     try:
-        for batch in _batches(_all_items(sources), max(1, batch_size)):
-            await _ingest_batch(services, batch, extraction, summary, reprocess, on_article or _ignore)
+        async for batch in _batches(_all_items(services, sources, fetcher), max(1, batch_size)):
+            await ingest_batch(services, batch, extraction, summary, reprocess, on_article or _ignore)
             bar.update(len(batch))
             bar.set_postfix(new=summary.articles_new, quotes=summary.quotes, refresh=False)
     finally:
         bar.close()
         extraction.close()
+        await fetcher.aclose()
     return summary
 
 
@@ -192,7 +209,7 @@ def _ignore(_result: ArticleResult) -> None:
     pass
 
 
-async def _ingest_batch(
+async def ingest_batch(
     services: IngestParts,
     batch: list[SourceItem],
     extraction: _Extraction,
@@ -207,6 +224,10 @@ async def _ingest_batch(
     prepared: list[tuple[str, PreparedArticle]] = []
     seen: set[str] = set()
     for item in batch:
+        if item.skipped is not None:
+            summary.articles_skipped += 1
+            on_article(ArticleResult(item.origin, "already stored"))
+            continue
         if item.article is None:
             fail(item.origin, item.error or "unreadable")
             continue
@@ -228,7 +249,10 @@ async def _ingest_batch(
                 summary.articles_skipped += 1
                 on_article(ArticleResult(origin, "already stored", a.content_hash))
         prepared = [(o, a) for o, a in prepared if a.content_hash not in stored]
-    results = await extraction.run([a.text for _, a in prepared])
+    # An article in a language the engine does not read is stored without quotes, marked skipped.
+    results = await extraction.run([a.text for _, a in prepared if a.skipped is None])
+    results_iter = iter(results)
+    results = [[] if a.skipped is not None else next(results_iter) for _, a in prepared]
     for (origin, article), quotes in zip(prepared, results, strict=True):
         if isinstance(quotes, BaseException):
             fail(origin, f"extraction failed: {quotes}")

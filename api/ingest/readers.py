@@ -21,14 +21,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from api.ingest.html import Page
 from api.ingest.service import ArticleInput
+from api.ingest.web import HTML_SUFFIXES, WebArticle, is_url, read_html_file
 
-__all__ = ["SourceItem", "discover", "read_items", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
+__all__ = ["SourceItem", "article_from_page", "discover", "item_from_web", "read_items", "TEXT_SUFFIXES",
+           "JSONL_SUFFIXES"]
+
+# The language the engine reads; articles in others are stored, marked skipped, without quotes.
+ENGINE_LANGUAGE = "en"
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 JSON_SUFFIXES = frozenset({".json"})
-_FIELDS = {"text", "title", "url", "outlet", "published"}
+_FIELDS = {"text", "title", "url", "outlet", "published", "authors"}
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y", "%b. %d, %Y")
 _SOURCE_LINE = re.compile(r"^\s*Source:\s*(.{2,120}?)\s*$")
 
@@ -37,9 +43,10 @@ _SOURCE_LINE = re.compile(r"^\s*Source:\s*(.{2,120}?)\s*$")
 class SourceItem:
     """One article read from an input, or why it could not be read."""
 
-    origin: str  # "path" or "path:line"
+    origin: str  # "path", "path:line" or a URL
     article: ArticleInput | None
     error: str | None = None
+    skipped: str | None = None  # not read, and why ("already stored (same URL)")
 
 
 def discover(paths: list[str]) -> list[Path | str]:
@@ -49,11 +56,15 @@ def discover(paths: list[str]) -> list[Path | str]:
         if raw == "-":
             found.append("-")
             continue
+        if is_url(raw):
+            found.append(raw)
+            continue
         p = Path(raw)
         if p.is_dir():
             found.extend(
                 f for f in sorted(p.rglob("*"))
-                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         elif p.is_file():
@@ -64,8 +75,8 @@ def discover(paths: list[str]) -> list[Path | str]:
 
 
 def count_items(source: Path | str) -> int | None:
-    """How many articles a file holds, cheaply (None when unknown: stdin)."""
-    if source == "-":
+    """How many articles a file holds, cheaply (None when unknown: stdin, a URL that may be a feed)."""
+    if source == "-" or (isinstance(source, str) and is_url(source)):
         return None
     path = Path(source)
     suffix = path.suffix.lower()
@@ -87,21 +98,49 @@ def _parse_date(value: str) -> date | None:
     return None
 
 
+_BYLINE = re.compile(
+    r"^By\s+((?:[A-Z][\w.'’-]*\s*){2,4}(?:(?:,|and|&)\s+(?:[A-Z][\w.'’-]*\s*){2,4})*)$"
+)
+
+
+# "Micaela Burrow Investigative Reporter, Defense": a name, then the writer's job.
+_BYLINE_WITH_JOB = re.compile(
+    r"^((?:[A-Z][\w.'’-]+\s+){1,3}?[A-Z][\w.'’-]+)\s+(?:[A-Z][a-z]+\s+){0,2}"
+    r"(?:Reporter|Correspondent|Editor|Writer|Columnist|Contributor|Producer|Journalist)\b[^.!?]{0,60}$"
+)
+
+
 def article_from_text_file(text: str) -> ArticleInput:
-    """An article from a plain text file, with title, date and outlet guessed from its layout."""
+    """An article from a plain text file, with title, date, byline and outlet guessed from its layout.
+
+    Page furniture copied with the text (breadcrumbs, "Font Size:", "Leave a Reply", photo
+    credits: `api.ingest.boilerplate`) is dropped first, so it is neither the title nor a quote.
+    """
+    from api.ingest.boilerplate import strip_boilerplate
+
+    text = strip_boilerplate(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     title: str | None = None
     published: date | None = None
+    authors: tuple[str, ...] = ()
     for line in lines[:3]:
         parsed = _parse_date(line)
         if parsed is not None and published is None:
             published = parsed
         elif title is None and len(line) <= 300:
             title = line
+    for line in lines[:6]:
+        if m := _BYLINE.match(line):
+            authors = tuple(n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", m.group(1)) if n.strip())
+        elif m := _BYLINE_WITH_JOB.match(line):
+            authors = (m.group(1).strip(),)
+        if authors:
+            text = "\n".join(ln for ln in text.split("\n") if ln.strip() != line)
+            break
     outlet = None
     if lines and (m := _SOURCE_LINE.match(lines[-1])):
         outlet = m.group(1)
-    return ArticleInput(text=text, title=title, published=published, outlet=outlet)
+    return ArticleInput(text=text, title=title, published=published, outlet=outlet, authors=authors)
 
 
 def article_from_object(obj: Any) -> ArticleInput:
@@ -123,8 +162,13 @@ def article_from_object(obj: Any) -> ArticleInput:
             published = date.fromisoformat(obj["published"])
         except ValueError:
             raise ValueError(f"\"published\" is not a YYYY-MM-DD date: {obj['published']!r}") from None
+    authors = obj.get("authors") or []
+    if isinstance(authors, str):
+        authors = [authors]
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ValueError("\"authors\" must be a list of names")
     return ArticleInput(text=text, title=obj.get("title"), url=obj.get("url"), outlet=obj.get("outlet"),
-                        published=published)
+                        published=published, authors=tuple(authors))
 
 
 def _json_lines(lines: Iterator[str], origin: str) -> Iterator[SourceItem]:
@@ -145,6 +189,9 @@ def read_items(source: Path | str) -> Iterator[SourceItem]:
         return
     path = Path(source)
     suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        yield item_from_web(read_html_file(path))
+        return
     try:
         if suffix in JSONL_SUFFIXES:
             with path.open(encoding="utf-8", errors="strict") as fh:
@@ -167,3 +214,23 @@ def read_items(source: Path | str) -> Iterator[SourceItem]:
                 yield SourceItem(f"{path}[{i}]", None, str(exc))
         return
     yield SourceItem(str(path), article_from_text_file(raw))
+
+
+def article_from_page(page: Page, fetched_from: str | None = None) -> ArticleInput:
+    """An article from a web page, marked skipped when the engine cannot read its language."""
+    skipped = None
+    if page.language and page.language != ENGINE_LANGUAGE:
+        skipped = f"language {page.language}: the engine reads English only"
+    return ArticleInput(
+        text=page.text, title=page.title, url=page.url or fetched_from, outlet=page.outlet,
+        published=page.published, authors=page.authors, language=page.language,
+        source_url=fetched_from if fetched_from and fetched_from != page.url else None, skipped=skipped,
+    )
+
+
+def item_from_web(found: WebArticle) -> SourceItem:
+    """A web article (a page, or why there is none) as a SourceItem."""
+    if found.page is None:
+        return SourceItem(found.origin, None, found.error, skipped=found.skipped)
+    fetched_from = found.origin if is_url(found.origin) else None
+    return SourceItem(found.origin, article_from_page(found.page, fetched_from))

@@ -47,6 +47,10 @@ class ArticleInput:
     url: str | None = None
     outlet: str | None = None
     published: date | None = None
+    authors: tuple[str, ...] = ()  # the byline: stored with the article, never speakers
+    language: str | None = None  # ISO 639-1, when known
+    source_url: str | None = None  # where it was fetched from, when not `url`
+    skipped: str | None = None  # why no quotes are to be extracted (another language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,10 @@ class PreparedArticle:
     url: str | None = None
     outlet: str | None = None
     published: date | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    source_url: str | None = None
+    skipped: str | None = None
 
 
 def _optional(value: str | None, field_name: str) -> str | None:
@@ -78,6 +86,10 @@ def prepare_article(article: ArticleInput, max_chars: int) -> PreparedArticle:
         url=_optional(article.url, "url"),
         outlet=_optional(article.outlet, "outlet"),
         published=article.published,
+        authors=tuple(a for a in (_optional(n, "authors") for n in article.authors) if a),
+        language=_optional(article.language, "language"),
+        source_url=_optional(article.source_url, "url"),
+        skipped=article.skipped,
     )
 
 
@@ -252,6 +264,14 @@ class IngestService:
         async with self.store.read() as session:
             return await session.scalar(select(Article.id).where(Article.content_hash == hash_))
 
+    async def known_url(self, url: str) -> bool:
+        """Whether an article read from this address (its canonical URL or where it was fetched) is stored."""
+        async with self.store.read() as session:
+            found = await session.scalar(
+                select(Article.id).where((Article.url == url) | (Article.source_url == url)).limit(1)
+            )
+        return found is not None
+
     async def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
         """Which of these content hashes are stored already."""
         found: set[str] = set()
@@ -284,6 +304,10 @@ class IngestService:
                         seen_on=seen_on,
                         text=article.text,
                         quote_count=len(stored),
+                        authors=[clip(a, 300) for a in article.authors],
+                        language=clip(article.language, 16),
+                        source_url=clip(article.source_url if article.source_url != article.url else None, 2000),
+                        skipped=clip(article.skipped, 300),
                     )
                     .returning(_ARTICLES.c.id)
                 )

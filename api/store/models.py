@@ -88,11 +88,19 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     quote_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The byline's names (never speakers); the text's language; the address it was
+    # fetched from when not `url` (a feed's link); why no quotes were extracted.
+    authors: Mapped[list[str] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(16))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    skipped: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
         Index("ix_articles_seen_on_id", "seen_on", "id"),
         # Quotes per week and per outlet over a period, from the index alone (migration 0005).
         Index("ix_articles_seen_on_outlet_quote_count", "seen_on", "outlet", "quote_count"),
+        Index("ix_articles_url", "url"),
+        Index("ix_articles_source_url", "source_url"),
     )
 
 
