@@ -47,11 +47,12 @@ class ArticleResult:
     """What became of one input article; for "new" and "reprocessed", reported after the commit."""
 
     origin: str
-    status: str  # "new", "already stored", "reprocessed", "failed"
+    status: str  # "new", "already stored", "reprocessed", "failed"; "new" may carry `skipped`
     content_hash: str | None = None
     article_id: int | None = None
     quotes: int = 0
     error: str | None = None
+    skipped: str | None = None  # stored without quotes, and why (another language)
 
     def to_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
@@ -71,6 +72,7 @@ class IngestSummary:
     speakers_new: int = 0
     speakers_matched: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # stored without quotes: (origin, why)
 
     @property
     def articles_failed(self) -> int:
@@ -80,7 +82,9 @@ class IngestSummary:
         parts = [
             f"articles: {self.articles_new} new, {self.articles_skipped} already stored, "
             f"{self.articles_failed} failed"
-            + (f", {self.articles_reprocessed} reprocessed" if self.articles_reprocessed else ""),
+            + (f", {self.articles_reprocessed} reprocessed" if self.articles_reprocessed else "")
+            + (f" ({len(self.skipped)} of the new ones stored without quotes: not English)"
+               if self.skipped else ""),
             f"quotes: {self.quotes} stored",
             f"speakers: {self.speakers_new} new, {self.speakers_matched} matched to known speakers",
         ]
@@ -223,6 +227,7 @@ async def ingest_batch(
 
     prepared: list[tuple[str, PreparedArticle]] = []
     seen: set[str] = set()
+    seen_urls: set[str] = set()
     for item in batch:
         if item.skipped is not None:
             summary.articles_skipped += 1
@@ -240,6 +245,16 @@ async def ingest_batch(
             summary.articles_skipped += 1
             on_article(ArticleResult(item.origin, "already stored", article.content_hash))
             continue
+        # A page from the web is one article per canonical URL, even when its text changed a little
+        # (another link to it, a tracking parameter, a rotating teaser).
+        if is_url(item.origin) and article.url and not reprocess and (
+            article.url in seen_urls or await services.ingest.known_url(article.url)
+        ):
+            summary.articles_skipped += 1
+            on_article(ArticleResult(item.origin, "already stored", article.content_hash))
+            continue
+        if article.url:
+            seen_urls.add(article.url)
         seen.add(article.content_hash)
         prepared.append((item.origin, article))
     stored = await services.ingest.stored_hashes([a.content_hash for _, a in prepared])
@@ -271,7 +286,10 @@ async def ingest_batch(
             else:
                 summary.articles_skipped += 1
                 status = "already stored"
-        on_article(ArticleResult(origin, status, article.content_hash, outcome.article_id, outcome.quotes))
+        if article.skipped is not None and status == "new":
+            summary.skipped.append((origin, article.skipped))
+        on_article(ArticleResult(origin, status, article.content_hash, outcome.article_id, outcome.quotes,
+                                 skipped=article.skipped))
         summary.quotes += outcome.quotes
         summary.speakers_new += outcome.speakers_new
         summary.speakers_matched += outcome.speakers_matched

@@ -83,7 +83,15 @@ async def read_feed_items(
         except (FetchError, PageError) as exc:
             yield WebArticle(origin, error=str(exc.reason if isinstance(exc, FetchError) else exc))
             continue
+        if await _known_canonical(page, item.url, known_url):
+            yield WebArticle(origin, skipped="already stored (same canonical URL)")
+            continue
         yield WebArticle(origin, page, note=feed.warning if n == 0 else None)
+
+
+async def _known_canonical(page: Page, fetched: str, known_url: KnownUrl | None) -> bool:
+    """Whether the page's canonical address names an article stored already under another link."""
+    return known_url is not None and page.url is not None and page.url != fetched and await known_url(page.url)
 
 
 async def read_url(fetcher: Fetcher, url: str, known_url: KnownUrl | None = None) -> AsyncIterator[WebArticle]:
@@ -107,6 +115,11 @@ async def read_url(fetcher: Fetcher, url: str, known_url: KnownUrl | None = None
             yield article
         return
     try:
-        yield WebArticle(url, page_from_response(got))
+        page = page_from_response(got)
     except PageError as exc:
         yield WebArticle(url, error=str(exc))
+        return
+    if await _known_canonical(page, url, known_url):
+        yield WebArticle(url, skipped="already stored (same canonical URL)")
+        return
+    yield WebArticle(url, page)

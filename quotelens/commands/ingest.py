@@ -1,8 +1,10 @@
 """Store news articles with their quotes and tracked speakers.
 
 PATH may be text files (one article each: first line the title), JSON Lines files
-(one article object per line: text, title, url, outlet, published), .json files,
-folders (read recursively) or - for JSON Lines on standard input. Articles stored
+(one article object per line: text, title, url, outlet, published, authors), .json
+files, saved web pages (.html), folders (read recursively), - for JSON Lines on
+standard input, or http(s) URLs: a news page, or a feed (RSS, Atom) whose every
+item is fetched; a page in another language than English is stored without quotes. Articles stored
 before are skipped, so running it again is safe: each article is committed with
 its quotes in one transaction, so a killed run loses at most the articles it had
 not reported yet. `--log FILE` appends one JSON line per article, written (and
@@ -22,11 +24,11 @@ import argparse
 import sys
 
 NAME = "ingest"
-HELP = "store articles (files, folders, JSON Lines) with their quotes and speakers"
+HELP = "store articles (files, folders, JSON Lines, web pages, URLs, feeds) with their quotes and speakers"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for JSON Lines on stdin")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, .html pages, http(s) URLs of pages or feeds, or - for JSON Lines on stdin")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="processes extracting quotes in parallel (default 1)")
     p.add_argument("--batch-size", type=int, default=16, metavar="N",
@@ -123,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
                 log.close()
         print(f"store: {services.store.display_url}")
         print(summary.report())
+        for origin, why in summary.skipped[:50]:
+            print(f"  no quotes: {origin}: {why}", file=sys.stderr)
         for origin, error in summary.failures[:50]:
             print(f"  failed: {origin}: {error}", file=sys.stderr)
         if len(summary.failures) > 50:
