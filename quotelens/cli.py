@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("extract", "eval", "serve", "ingest", "worker", "export", "ask", "bot")
+COMMANDS = ("extract", "eval", "serve", "ingest", "watch", "worker", "export", "ask", "bot")
 
 
 def build_parser() -> argparse.ArgumentParser:

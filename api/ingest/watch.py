@@ -13,15 +13,20 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.ingest.feeds import FeedError, parse_feed
 from api.ingest.fetch import Fetcher, FetchError
 from api.ingest.web import KnownUrl, WebArticle, read_feed_items
 
-__all__ = ["FeedState", "FeedPoll", "WatchState", "poll_feed", "read_feed_list"]
+if TYPE_CHECKING:
+    from api.bulk import ArticleResult, IngestSummary
+    from api.services import Services
+
+__all__ = ["FeedState", "FeedPoll", "RoundReport", "WatchState", "poll_feed", "read_feed_list", "watch_round"]
 
 
 @dataclass(slots=True)
@@ -30,6 +35,11 @@ class FeedState:
 
     etag: str | None = None
     last_modified: str | None = None
+    # Links handled before (stored, or the same story under another link): not fetched again.
+    seen: list[str] = field(default_factory=list)
+
+    def remember(self, links: list[str], keep: int = 2000) -> None:
+        self.seen = list(dict.fromkeys([*self.seen, *links]))[-keep:]
 
 
 @dataclass(slots=True)
@@ -61,7 +71,9 @@ class WatchState:
             return state  # a damaged state file costs one full fetch of each feed, nothing more
         for url, entry in (data.get("feeds") or {}).items() if isinstance(data, dict) else ():
             if isinstance(entry, dict):
-                state.feeds[url] = FeedState(entry.get("etag"), entry.get("last_modified"))
+                seen = entry.get("seen") if isinstance(entry.get("seen"), list) else []
+                state.feeds[url] = FeedState(entry.get("etag"), entry.get("last_modified"),
+                                             [x for x in seen if isinstance(x, str)])
         return state
 
     def get(self, feed: str) -> FeedState:
@@ -125,3 +137,81 @@ async def poll_feed(
         yield article
     if not failed:  # else the next round asks again and retries the items that failed
         state.etag, state.last_modified = got.etag, got.last_modified
+
+
+@dataclass
+class RoundReport:
+    """One round: what each feed answered, and what became of the items."""
+
+    polls: list[FeedPoll]
+    summary: IngestSummary
+
+    def lines(self) -> list[str]:
+        out = []
+        for p in self.polls:
+            if p.error:
+                out.append(f"  feed failed: {p.feed}: {p.error}")
+            elif p.not_modified:
+                out.append(f"  feed: {p.feed}: not modified")
+            else:
+                out.append(f"  feed: {p.feed}: {p.items} items" + (f" ({p.warning})" if p.warning else ""))
+        return out
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.summary.failures) or any(p.error for p in self.polls)
+
+
+async def watch_round(
+    services: Services,
+    feeds: list[str],
+    state: WatchState,
+    fetcher: Fetcher,
+    *,
+    batch_size: int = 16,
+    progress: bool = True,
+    on_article: Callable[[ArticleResult], None] | None = None,
+) -> RoundReport:
+    """Poll every feed once and store its new items; the state is saved at the end."""
+    from tqdm import tqdm
+
+    from api.bulk import IngestSummary, _Extraction, ingest_batch
+    from api.sources import item_from_web
+
+    summary = IngestSummary()
+    polls: list[FeedPoll] = []
+    extraction = _Extraction(services, 1)
+    bar = tqdm(unit="article", desc="watch", disable=not progress, dynamic_ncols=True)
+    try:
+        for feed in feeds:
+            feed_state = state.get(feed)
+            seen = set(feed_state.seen)
+            handled: list[str] = []
+
+            async def known(url: str, seen: set[str] = seen) -> bool:
+                return url in seen or await services.ingest.known_url(url)
+
+            def heard(result: ArticleResult, handled: list[str] = handled) -> None:
+                if result.status != "failed":
+                    handled.append(result.origin)
+                if on_article is not None:
+                    on_article(result)
+
+            report = FeedPoll(feed)
+            polls.append(report)
+            batch = []
+            async for found in poll_feed(fetcher, feed, feed_state, known, report):
+                batch.append(item_from_web(found))
+                if len(batch) >= batch_size:
+                    await ingest_batch(services, batch, extraction, summary, False, heard)
+                    bar.update(len(batch))
+                    batch = []
+            if batch:
+                await ingest_batch(services, batch, extraction, summary, False, heard)
+                bar.update(len(batch))
+            feed_state.remember(handled)
+            state.save()
+    finally:
+        bar.close()
+        extraction.close()
+    return RoundReport(polls, summary)
