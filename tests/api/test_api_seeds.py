@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from api.ingest.batches import ingest_paths
 from api.services import Services
+from api.sources import article_from_text_file
 from attribution.names import surname
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -46,7 +47,8 @@ async def seed_articles_of(client, speaker: dict) -> set[str]:  # noqa: ANN001
     # every quote stored under the speaker, however sure the engine is of it (tracking, not display)
     quotes = (await client.get(f"/api/speakers/{speaker['slug']}/quotes",
                                params={"limit": 100, "min_confidence": 0})).json()["items"]
-    by_text = {path.read_text().replace("\r\n", "\n").strip(): prefix for prefix, path in ARTICLE_OF.items()}
+    # As stored: the text file's furniture lines and byline dropped (api.sources).
+    by_text = {article_from_text_file(path.read_text()).text.strip(): prefix for prefix, path in ARTICLE_OF.items()}
     found = set()
     for article_id in {q["article"]["id"] for q in quotes}:
         text = (await client.get(f"/api/articles/{article_id}")).json()["text"]
