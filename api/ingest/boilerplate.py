@@ -69,7 +69,10 @@ def is_breadcrumb(line: str, headline: str | None = None) -> bool:
     if _CRUMB_SEPARATORS.search(line):
         return True
     # "Home Global News <headline>": the trail ends with the headline the page shows next.
-    return bool(headline) and rest.endswith(headline.strip()) and len(rest) > len(headline.strip())
+    if not headline:
+        return False
+    headline = headline.strip()
+    return bool(headline) and rest.endswith(headline) and len(rest) > len(headline)
 
 
 def is_boilerplate(line: str) -> bool:

@@ -75,12 +75,14 @@ def decode_html(raw: bytes, declared: str | None = None) -> str:
     except UnicodeDecodeError:
         pass
     meta = _META_CHARSET.search(raw[:4096])
-    candidates = [_codec(declared), _codec(meta.group(1).decode("ascii", "replace") if meta else None)]
+    candidates: list[str | None] = [
+        _codec(declared), _codec(meta.group(1).decode("ascii", "replace") if meta else None)
+    ]
     # A legacy single-byte declaration decodes anything; trust it only for bytes it maps to letters.
-    for name in candidates:
-        if name and name not in ("utf-8", "ascii"):
+    for candidate in candidates:
+        if candidate and candidate not in ("utf-8", "ascii"):
             try:
-                text = raw.decode(name)
+                text = raw.decode(candidate)
             except (UnicodeDecodeError, LookupError):
                 continue
             if "\ufffd" not in text and not _has_c1_controls(text):

@@ -71,9 +71,9 @@ class WatchState:
             return state  # a damaged state file costs one full fetch of each feed, nothing more
         for url, entry in (data.get("feeds") or {}).items() if isinstance(data, dict) else ():
             if isinstance(entry, dict):
-                seen = entry.get("seen") if isinstance(entry.get("seen"), list) else []
-                state.feeds[url] = FeedState(entry.get("etag"), entry.get("last_modified"),
-                                             [x for x in seen if isinstance(x, str)])
+                seen = entry.get("seen")
+                links = [x for x in seen if isinstance(x, str)] if isinstance(seen, list) else []
+                state.feeds[url] = FeedState(entry.get("etag"), entry.get("last_modified"), links)
         return state
 
     def get(self, feed: str) -> FeedState:
