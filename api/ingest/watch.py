@@ -23,8 +23,7 @@ from api.ingest.fetch import Fetcher, FetchError
 from api.ingest.web import KnownUrl, WebArticle, read_feed_items
 
 if TYPE_CHECKING:
-    from api.bulk import ArticleResult, IngestSummary
-    from api.services import Services
+    from api.ingest.batches import ArticleResult, IngestParts, IngestSummary
 
 __all__ = ["FeedState", "FeedPoll", "RoundReport", "WatchState", "poll_feed", "read_feed_list", "watch_round"]
 
@@ -163,7 +162,7 @@ class RoundReport:
 
 
 async def watch_round(
-    services: Services,
+    services: IngestParts,
     feeds: list[str],
     state: WatchState,
     fetcher: Fetcher,
@@ -175,8 +174,8 @@ async def watch_round(
     """Poll every feed once and store its new items; the state is saved at the end."""
     from tqdm import tqdm
 
-    from api.bulk import IngestSummary, _Extraction, ingest_batch
-    from api.sources import item_from_web
+    from api.ingest.batches import IngestSummary, _Extraction, ingest_batch
+    from api.ingest.readers import item_from_web
 
     summary = IngestSummary()
     polls: list[FeedPoll] = []

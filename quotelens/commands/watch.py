@@ -39,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
     import json
     import time
 
-    from api.bulk import ArticleResult, make_fetcher
-    from api.errors import ApiError
+    from api.ingest.batches import ArticleResult, make_fetcher
     from api.ingest.watch import WatchState, read_feed_list, watch_round
     from api.services import Services
     from api.store.migrate import upgrade
+    from quotelens.errors import QuotelensError
     from quotelens.settings import SettingsError, get_settings
 
     try:
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         services = Services.build(settings, database_url=args.database_url)
         log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 - closed below
-    except (ApiError, OSError) as exc:
+    except (QuotelensError, OSError) as exc:
         print(f"watch: {exc}", file=sys.stderr)
         return 2
     state = WatchState.load(Path(args.state) if args.state else settings.data_dir / "watch-state.json")

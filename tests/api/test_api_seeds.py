@@ -12,8 +12,8 @@ import pytest
 import pytest_asyncio
 
 from api.ingest.batches import ingest_paths
+from api.ingest.readers import article_from_text_file
 from api.services import Services
-from api.sources import article_from_text_file
 from attribution.names import surname
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -47,7 +47,7 @@ async def seed_articles_of(client, speaker: dict) -> set[str]:  # noqa: ANN001
     # every quote stored under the speaker, however sure the engine is of it (tracking, not display)
     quotes = (await client.get(f"/api/speakers/{speaker['slug']}/quotes",
                                params={"limit": 100, "min_confidence": 0})).json()["items"]
-    # As stored: the text file's furniture lines and byline dropped (api.sources).
+    # As stored: the text file's furniture lines and byline dropped (api.ingest.readers).
     by_text = {article_from_text_file(path.read_text()).text.strip(): prefix for prefix, path in ARTICLE_OF.items()}
     found = set()
     for article_id in {q["article"]["id"] for q in quotes}:
