@@ -6,8 +6,10 @@ and `api.ingest` together from a `Settings`; nothing below it imports it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from api.ingest.fetch import Fetcher
+from api.ingest.readers import article_from_page
 from api.ingest.runner import EngineRunner, QuoteExtractor
 from api.ingest.service import (
     ArticleInput,
@@ -16,6 +18,7 @@ from api.ingest.service import (
     PreparedArticle,
     prepare_article,
 )
+from api.ingest.web import fetch_page, page_from_html
 from api.quotes.service import ArticleService, QuoteFilter, QuoteService
 from api.speakers.directory import SpeakerDirectory
 from api.speakers.service import SpeakerService
@@ -56,6 +59,7 @@ class Services:
     quotes: QuoteService
     articles: ArticleService
     engine: EngineRunner
+    _fetcher: Fetcher | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -89,10 +93,59 @@ class Services:
         prepared = prepare_article(article, self.settings.max_article_chars)
         existing = await self.ingest.find_article(prepared.content_hash)
         if existing is not None:
-            return IngestOutcome(existing, created=False)
+            # The same text again: new details (a date, a title) correct the stored article.
+            return await self.ingest.refresh_details(prepared)
+        if prepared.skipped is not None:  # a language the engine does not read: stored without quotes
+            return await self.ingest.ingest(prepared, [])
         quotes = await self.engine.extract(prepared.text)
         return await self.ingest.ingest(prepared, quotes)
 
+    @property
+    def fetcher(self) -> Fetcher:
+        """The one fetcher of pages for this process (one request at a time per host), made on first use."""
+        if self._fetcher is None:
+            s = self.settings
+            self._fetcher = Fetcher(allow_private=s.fetch_allow_private, max_bytes=s.fetch_max_bytes,
+                                    timeout=s.fetch_timeout)
+        return self._fetcher
+
+    async def page_article(self, *, url: str | None, html: str | None, details: ArticleInput) -> ArticleInput | int:
+        """The article of a web page: `html` as sent, else the page at `url` fetched now.
+
+        `details` (its text unused) overrides what the page says about title, outlet, date.
+        A URL stored before (as an article's canonical address or the one it was read
+        from) is not fetched again, nor stored twice: the answer is then that article's id.
+        """
+        if html is None:
+            if url is None:
+                raise ValueError("a page needs html or a url")
+            known = await self.ingest.find_by_url(url)
+            if known is not None:
+                return known
+            page = await fetch_page(self.fetcher, url)
+            article = article_from_page(page, fetched_from=url)
+            if page.url and page.url != url and (known := await self.ingest.find_by_url(page.url)) is not None:
+                return known
+        else:
+            article = article_from_page(await page_from_html(html, url))
+            if url is not None:
+                article = replace(article, url=url)
+        return replace(
+            article,
+            title=details.title or article.title,
+            outlet=details.outlet or article.outlet,
+            published=details.published or article.published,
+        )
+
+    async def store_page(self, *, url: str | None, html: str | None, details: ArticleInput) -> IngestOutcome:
+        """Store the article of a web page (`page_article`), or find it stored already."""
+        found = await self.page_article(url=url, html=html, details=details)
+        if isinstance(found, int):
+            return IngestOutcome(found, created=False)
+        return await self.store_article(found)
+
     async def close(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
         await self.engine.close()
         await self.store.dispose()

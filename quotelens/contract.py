@@ -22,6 +22,7 @@ __all__ = [
     "ArticlePage",
     "ArticleRef",
     "ArticleSummary",
+    "ArticleUpdate",
     "AttributeType",
     "OutletCount",
     "OutletCounts",
@@ -74,14 +75,39 @@ EXAMPLE_TEXT = (
 
 
 class ArticleCreate(Struct, forbid_unknown_fields=True, kw_only=True):
-    """A news article to store; its quotes are extracted and their speakers tracked."""
+    """A news article to store; its quotes are extracted and their speakers tracked.
+
+    Give one of: `text`; `html` (a web page: its article text, title, outlet, date and
+    byline are read from it); or `url` alone (the server fetches the page). Any of
+    title, outlet, published given here wins over what the page says.
+    """
 
     text: Annotated[str, Meta(description="The article text (limit: QUOTELENS_MAX_ARTICLE_CHARS).",
-                              examples=[EXAMPLE_TEXT])]
+                              examples=[EXAMPLE_TEXT])] | None = None
+    html: Annotated[str, Meta(description="A web page's HTML, as its site served it; with `url`, its address.")] \
+        | None = None
     title: ShortText | None = None
-    url: UrlText | None = None
+    url: Annotated[str, Meta(max_length=2000, description=(
+        "The article's address. Alone (no text, no html): the server fetches it (http or https; "
+        "a public address unless QUOTELENS_FETCH_ALLOW_PRIVATE)."))] | None = None
     outlet: Annotated[str, Meta(max_length=300)] | None = None
     published: Annotated[date, Meta(description="Publication date, YYYY-MM-DD.")] | None = None
+
+
+class ArticleUpdate(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Corrections to a stored article's details: a field left out stays, null clears it.
+
+    A new `published` date moves the article's quotes to that day (none: the article
+    sorts last and is in no since/until range).
+    """
+
+    title: ShortText | None | msgspec.UnsetType = msgspec.UNSET
+    outlet: Annotated[str, Meta(max_length=300)] | None | msgspec.UnsetType = msgspec.UNSET
+    published: Annotated[date, Meta(description="Publication date, YYYY-MM-DD.")] | None | msgspec.UnsetType = \
+        msgspec.UNSET
+    url: UrlText | None | msgspec.UnsetType = msgspec.UNSET
+    authors: Annotated[list[NameText], Meta(max_length=50, description="The byline's names (never speakers).")] \
+        | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class ExtractRequest(Struct, forbid_unknown_fields=True):
@@ -181,6 +207,9 @@ class ArticleDetail(ArticleRef, kw_only=True):
     content_hash: str
     created_at: datetime
     quotes: list[QuoteRead]
+    authors: Annotated[list[str], Meta(description="The byline: the article's writers (never speakers).")] = []
+    language: Annotated[str | None, Meta(description="ISO 639-1 code of the text's language, when known.")] = None
+    skipped: Annotated[str | None, Meta(description="Why no quotes were extracted (another language).")] = None
 
 
 T = TypeVar("T")

@@ -9,6 +9,7 @@ QuotelensError                    base of every error raised on purpose
  ├── Conflict                     an edit that contradicts the store (merge into itself, ...)
  ├── InvalidInput                 well-formed input that will not be taken (text too long, NUL)
  ├── Unavailable                  a part that is needed is not ready: the database, the engine
+ ├── UpstreamFailed               a page the server was asked to fetch did not come (unreachable, HTTP error)
  ├── attribution.AttributionError the engine's own tree (attribution/errors.py)
  └── bot.BotError                 the bot's own tree, incl. its API client's errors (bot/errors.py)
 
@@ -30,6 +31,7 @@ __all__ = [
     "SettingsError",
     "Unauthorized",
     "Unavailable",
+    "UpstreamFailed",
 ]
 
 
@@ -76,3 +78,9 @@ class InvalidInput(QuotelensError):
 
 class Unavailable(QuotelensError):
     """A part that is needed is not ready now (the database, the engine); worth retrying."""
+
+
+class UpstreamFailed(QuotelensError):
+    """A page the server was asked to fetch did not come: the site is unreachable, answered
+    with an HTTP error, timed out or broke off. (A URL quotelens refuses to fetch, or a
+    response that is no article page, is InvalidInput.)"""

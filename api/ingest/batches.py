@@ -47,7 +47,7 @@ class ArticleResult:
     """What became of one input article; for "new" and "reprocessed", reported after the commit."""
 
     origin: str
-    status: str  # "new", "already stored", "reprocessed", "failed"; "new" may carry `skipped`
+    status: str  # "new", "already stored", "updated" (details only), "reprocessed", "failed"; "new" may carry `skipped`
     content_hash: str | None = None
     article_id: int | None = None
     quotes: int = 0
@@ -68,6 +68,7 @@ class IngestSummary:
     articles_new: int = 0
     articles_skipped: int = 0
     articles_reprocessed: int = 0
+    articles_updated: int = 0  # stored before; their details (title, date, ...) corrected now
     quotes: int = 0
     speakers_new: int = 0
     speakers_matched: int = 0
@@ -83,6 +84,7 @@ class IngestSummary:
             f"articles: {self.articles_new} new, {self.articles_skipped} already stored, "
             f"{self.articles_failed} failed"
             + (f", {self.articles_reprocessed} reprocessed" if self.articles_reprocessed else "")
+            + (f", {self.articles_updated} with their details updated" if self.articles_updated else "")
             + (f" ({len(self.skipped)} of the new ones stored without quotes: not English)"
                if self.skipped else ""),
             f"quotes: {self.quotes} stored",
@@ -261,8 +263,14 @@ async def ingest_batch(
     if not reprocess:
         for origin, a in prepared:
             if a.content_hash in stored:
-                summary.articles_skipped += 1
-                on_article(ArticleResult(origin, "already stored", a.content_hash))
+                # The same text again: what it says now about title, date, outlet corrects the store.
+                found = await services.ingest.refresh_details(a)
+                if found.updated:
+                    summary.articles_updated += 1
+                else:
+                    summary.articles_skipped += 1
+                on_article(ArticleResult(origin, "updated" if found.updated else "already stored", a.content_hash,
+                                         found.article_id))
         prepared = [(o, a) for o, a in prepared if a.content_hash not in stored]
     # An article in a language the engine does not read is stored without quotes, marked skipped.
     results = await extraction.run([a.text for _, a in prepared if a.skipped is None])
@@ -275,6 +283,7 @@ async def ingest_batch(
         if article.content_hash in stored:
             article_id = await services.ingest.find_article(article.content_hash)
             assert article_id is not None
+            await services.ingest.refresh_details(article)
             outcome = await services.ingest.reprocess(article_id, quotes)
             summary.articles_reprocessed += 1
             status = "reprocessed"
@@ -283,6 +292,9 @@ async def ingest_batch(
             if outcome.created:
                 summary.articles_new += 1
                 status = "new"
+            elif outcome.updated:
+                summary.articles_updated += 1
+                status = "updated"
             else:
                 summary.articles_skipped += 1
                 status = "already stored"

@@ -35,12 +35,17 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class FetchError(Exception):
-    """A URL that could not be fetched; the message says why in one line."""
+    """A URL that could not be fetched; the message says why in one line.
 
-    def __init__(self, url: str, reason: str) -> None:
+    `refused`: quotelens would not take it (not http(s), a private address, over the size
+    cap), as against the site failing to give it (unreachable, an HTTP error, a timeout).
+    """
+
+    def __init__(self, url: str, reason: str, *, refused: bool = False) -> None:
         super().__init__(f"{reason} ({url})")
         self.url = url
         self.reason = reason
+        self.refused = refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +76,14 @@ def check_url(url: str) -> tuple[str, str, int]:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise FetchError(url, f"not a valid URL: {exc}") from None
+        raise FetchError(url, f"not a valid URL: {exc}", refused=True) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}")
+        raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}",
+                         refused=True)
     host = parts.hostname
     if not host:
-        raise FetchError(url, "the URL has no host")
+        raise FetchError(url, "the URL has no host", refused=True)
     return scheme, host, port or (443 if scheme == "https" else 80)
 
 
@@ -154,7 +160,8 @@ class Fetcher:
                 why = _refused(ip)
                 if why is not None:
                     raise FetchError(
-                        url, f"refused: {host} is {why} ({ip}); set QUOTELENS_FETCH_ALLOW_PRIVATE=true to allow it"
+                        url, f"refused: {host} is {why} ({ip}); set QUOTELENS_FETCH_ALLOW_PRIVATE=true to allow it",
+                        refused=True,
                     )
         return str(addresses[0])
 
@@ -225,6 +232,7 @@ class Fetcher:
                     raise FetchError(
                         original,
                         f"too large: {_human_bytes(int(declared))} declared, the cap is {_human_bytes(self.max_bytes)}",
+                        refused=True,
                     )
                 chunks: list[bytes] = []
                 size = 0
@@ -233,7 +241,7 @@ class Fetcher:
                         size += len(chunk)
                         if size > self.max_bytes:
                             raise FetchError(
-                                original, f"too large: over the cap of {_human_bytes(self.max_bytes)}"
+                                original, f"too large: over the cap of {_human_bytes(self.max_bytes)}", refused=True
                             )
                         chunks.append(chunk)
                 except httpx.TimeoutException:

@@ -11,7 +11,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -26,14 +26,14 @@ from api.speakers.stats import MentionFacts, add_article_stats, recompute_speake
 from api.store.chunks import chunked
 from api.store.db import Store
 from api.store.models import Article, Mention, Quote, Speaker, SpeakerAlias
-from api.store.values import check_text, clip
+from api.store.values import check_text, clip, seen_day
 from attribution.names import name_tokens, speaker_key
 from attribution.records import Quote as EngineQuote
 from attribution.records import Speaker as EngineSpeaker
 from quotelens.contract import QUOTE_KINDS, SPEAKER_KINDS
 from quotelens.errors import NotFound
 
-__all__ = ["ArticleInput", "IngestOutcome", "IngestService", "PreparedArticle", "prepare_article"]
+__all__ = ["DETAILS", "ArticleInput", "IngestOutcome", "IngestService", "PreparedArticle", "prepare_article"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,38 @@ class IngestOutcome:
     quotes: int = 0
     speakers_new: int = 0
     speakers_matched: int = 0
+    updated: bool = False  # stored before, and its details (title, date, ...) were changed now
+
+
+# An article's details that a correction (PATCH) or the same text with new details changes,
+# with the length each column takes.
+DETAILS: dict[str, int | None] = {"title": 1000, "outlet": 300, "url": 2000, "published": None, "authors": 300}
+
+
+def _details_of(article: PreparedArticle) -> dict[str, object]:
+    """The details an article arrived with (only those it has: a missing one never clears a stored one)."""
+    given: dict[str, object] = {}
+    for name, limit in DETAILS.items():
+        value = getattr(article, name)
+        if name == "authors":
+            if value:
+                given[name] = [clip(a, 300) for a in value]
+        elif value is not None:
+            given[name] = clip(value, limit) if isinstance(value, str) and limit else value
+    return given
+
+
+def _differences(row: object, changes: dict[str, object]) -> dict[str, object]:
+    """The changes that differ from what the stored article (any object with its details) has."""
+    changed: dict[str, object] = {}
+    for name, value in changes.items():
+        if name == "authors":
+            value = list(value or [])  # type: ignore[call-overload]
+            if list(getattr(row, name) or []) != value:
+                changed[name] = value
+        elif getattr(row, name) != value:
+            changed[name] = value
+    return changed
 
 
 @dataclass(slots=True)
@@ -266,11 +298,15 @@ class IngestService:
 
     async def known_url(self, url: str) -> bool:
         """Whether an article read from this address (its canonical URL or where it was fetched) is stored."""
+        return await self.find_by_url(url) is not None
+
+    async def find_by_url(self, url: str) -> int | None:
+        """The article read from this address (its canonical URL or where it was fetched), if stored."""
         async with self.store.read() as session:
-            found = await session.scalar(
-                select(Article.id).where((Article.url == url) | (Article.source_url == url)).limit(1)
+            return await session.scalar(
+                select(Article.id).where((Article.url == url) | (Article.source_url == url))
+                .order_by(Article.id).limit(1)
             )
-        return found is not None
 
     async def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
         """Which of these content hashes are stored already."""
@@ -290,8 +326,10 @@ class IngestService:
                     select(Article.id).where(Article.content_hash == article.content_hash)
                 )
                 if existing is not None:
-                    return IngestOutcome(existing, created=False)
-                seen_on = article.published or datetime.now(UTC).date()
+                    # The same text again: new details (a date, a better title) correct the stored ones.
+                    updated = await self._change_details(session, existing, _details_of(article))
+                    return IngestOutcome(existing, created=False, updated=updated)
+                seen_on = seen_day(article.published)  # undated: last in every read, outside date ranges
                 stored = _valid_quotes(quotes, len(article.text))
                 article_id = await session.scalar(
                     insert(_ARTICLES)
@@ -325,6 +363,72 @@ class IngestService:
                 raise
             return IngestOutcome(existing, created=False)
         return outcome
+
+    async def refresh_details(self, article: PreparedArticle) -> IngestOutcome:
+        """The stored article with this text, its details corrected by the ones `article` brings."""
+        given = _details_of(article)
+        async with self.store.read() as session:  # mostly nothing new: no write transaction then
+            row = (await session.execute(
+                select(Article.id, *(getattr(Article, n) for n in DETAILS)).where(
+                    Article.content_hash == article.content_hash)
+            )).first()
+        if row is None:
+            raise NotFound("no article with this text")
+        if not _differences(row, given):
+            return IngestOutcome(row.id, created=False)
+        async with self.directory.writing() as session:
+            existing = await session.scalar(select(Article.id).where(Article.content_hash == article.content_hash))
+            if existing is None:
+                raise NotFound("no article with this text")
+            updated = await self._change_details(session, existing, _details_of(article))
+        return IngestOutcome(existing, created=False, updated=updated)
+
+    async def correct(self, article_id: int, changes: dict[str, object]) -> bool:
+        """Correct an article's title, outlet, url, published date or authors (None clears one).
+
+        True when anything changed. A new date moves the article's quotes with it (no date:
+        last in every read, outside every date range) and recounts its speakers' dates.
+        """
+        unknown = set(changes) - set(DETAILS)
+        if unknown:
+            raise ValueError(f"not an article detail: {', '.join(sorted(unknown))}")
+        for name, value in changes.items():
+            if isinstance(value, str):
+                check_text(value, name)
+            elif name == "authors" and value is not None:
+                for a in value:  # type: ignore[attr-defined]
+                    check_text(a, name)
+        async with self.directory.writing() as session:
+            if not 0 < article_id < 2**31 or await session.get(Article, article_id) is None:
+                raise NotFound(f"no article {article_id}")
+            return await self._change_details(session, article_id, changes)
+
+    async def _change_details(self, session: AsyncSession, article_id: int, changes: dict[str, object]) -> bool:
+        """Inside a `writing()` session: set these details where they differ; True when any did."""
+        row = await session.get(Article, article_id)
+        assert row is not None
+        changed = _differences(row, changes)
+        if not changed:
+            return False
+        for name, value in changed.items():
+            setattr(row, name, value)
+        affected: set[int] = set()
+        if "published" in changed:
+            day = seen_day(row.published)
+            row.seen_on = day
+            affected = {
+                sid for sid in (await session.scalars(
+                    select(Quote.speaker_id).where(Quote.article_id == article_id).distinct()
+                )).all() if sid is not None
+            }
+            await session.execute(update(_QUOTES).where(_QUOTES.c.article_id == article_id).values(seen_on=day))
+            await session.execute(update(_MENTIONS).where(_MENTIONS.c.article_id == article_id).values(seen_on=day))
+            await session.flush()
+            await recompute_speakers(session, affected)
+        await session.flush()
+        # Bumps the store version too: cached totals and pages showing the old details go stale.
+        await self.directory.apply_write(session, affected)
+        return True
 
     async def reprocess(self, article_id: int, quotes: Sequence[EngineQuote]) -> IngestOutcome:
         """Replace an article's quotes (after the engine improved), keeping every speaker edit."""

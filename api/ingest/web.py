@@ -8,6 +8,7 @@ so one bad URL never stops the others.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,8 +16,10 @@ from pathlib import Path
 from api.ingest.feeds import Feed, FeedError, FeedItem, looks_like_feed, parse_feed
 from api.ingest.fetch import Fetched, Fetcher, FetchError
 from api.ingest.html import Page, PageError, read_page
+from quotelens.errors import InvalidInput, UpstreamFailed
 
-__all__ = ["HTML_SUFFIXES", "WebArticle", "is_url", "read_html_file", "read_url", "page_from_response"]
+__all__ = ["HTML_SUFFIXES", "WebArticle", "fetch_page", "is_url", "page_from_html", "page_from_response",
+           "read_html_file", "read_url"]
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
@@ -123,3 +126,37 @@ async def read_url(fetcher: Fetcher, url: str, known_url: KnownUrl | None = None
         yield WebArticle(url, skipped="already stored (same canonical URL)")
         return
     yield WebArticle(url, page)
+
+
+# --- one page for one request (POST /api/articles) ---------------------------------
+
+
+async def fetch_page(fetcher: Fetcher, url: str) -> Page:
+    """The article page at `url`, fetched now.
+
+    InvalidInput when quotelens will not take it: not http(s), a private address (unless
+    allowed), over the size cap, not an HTML page, no article text, a feed. UpstreamFailed
+    when the site does not give it: unreachable, an HTTP error, a redirect loop, a timeout.
+    """
+    try:
+        got = await fetcher.fetch(url)
+    except FetchError as exc:
+        if exc.refused:
+            raise InvalidInput(f"{url}: {exc.reason}", field="url") from None
+        raise UpstreamFailed(f"fetching {url}: {exc.reason}", url=url) from None
+    if looks_like_feed(got.body, got.content_type):
+        raise InvalidInput(f"{url} is a feed, not a page: `quotelens ingest URL` stores each of its items",
+                           field="url")
+    try:
+        # trafilatura takes tens of milliseconds a page: off the event loop.
+        return await asyncio.to_thread(page_from_response, got)
+    except PageError as exc:
+        raise InvalidInput(f"{url}: {exc}", field="url") from None
+
+
+async def page_from_html(html: str, url: str | None = None) -> Page:
+    """The article in a page's HTML as sent (InvalidInput when it is not HTML or holds no article)."""
+    try:
+        return await asyncio.to_thread(read_page, html, url)
+    except PageError as exc:
+        raise InvalidInput(f"html: {exc}", field="html") from None

@@ -123,6 +123,10 @@ def article_to_job(article: PreparedArticle) -> dict[str, Any]:
         "url": article.url,
         "outlet": article.outlet,
         "published": article.published.isoformat() if article.published else None,
+        "authors": list(article.authors),
+        "language": article.language,
+        "source_url": article.source_url,
+        "skipped": article.skipped,
     }
 
 
@@ -137,6 +141,10 @@ def article_from_job(kwargs: dict[str, Any]) -> PreparedArticle:
         url=kwargs.get("url"),
         outlet=kwargs.get("outlet"),
         published=date.fromisoformat(published) if published else None,
+        authors=tuple(kwargs.get("authors") or ()),
+        language=kwargs.get("language"),
+        source_url=kwargs.get("source_url"),
+        skipped=kwargs.get("skipped"),
     )
 
 

@@ -77,6 +77,8 @@ async def store_article(ctx: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         existing = await services.ingest.find_article(article.content_hash)
         if existing is not None:  # an earlier try committed it (and then its worker died)
             outcome = IngestOutcome(existing, created=False)
+        elif article.skipped is not None:  # a language the engine does not read: stored without quotes
+            outcome = await services.ingest.ingest(article, [])
         else:
             started = time.perf_counter()
             try:

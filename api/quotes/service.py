@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     literal_column,
     select,
     text,
@@ -28,6 +29,7 @@ from api.store.db import Store
 from api.store.fastread import Prepared, Row, as_date
 from api.store.fulltext import FTS_ID_MASK, FTS_WHERE, TSV_MATCH, topic_params
 from api.store.models import SPEAKERS_VERSION_KEY, Article, Quote, Speaker, StoreMeta
+from api.store.values import FIRST_DAY, UNDATED
 from quotelens.contract import (
     QUOTE_KINDS,
     ArticleDetail,
@@ -149,7 +151,7 @@ def _bind(f: QuoteFilter, sqlite: bool) -> tuple[_Shape, dict[str, Any]] | None:
             return None
         params.update(words)
     if f.since is not None:
-        params["since"] = f.since
+        params["since"] = max(f.since, FIRST_DAY)  # never the undated
     if f.until is not None:
         params["until"] = f.until
     if f.kind is not None:
@@ -175,6 +177,8 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
         conds.append(Quote.seen_on >= bindparam("since", type_=Date))
     if shape.until:
         conds.append(Quote.seen_on <= bindparam("until", type_=Date))
+        if not shape.since:  # undated quotes (seen_on UNDATED) are in no date range
+            conds.append(Quote.seen_on > literal(UNDATED, Date))
     if shape.kind:
         conds.append(Quote.kind == bindparam("kind"))
     if shape.confident:
@@ -337,6 +341,9 @@ class ArticleService:
             content_hash=a.content_hash,
             created_at=a.created_at if a.created_at.tzinfo else a.created_at.replace(tzinfo=UTC),
             quotes=quotes,
+            authors=list(a.authors or []),
+            language=a.language,
+            skipped=a.skipped,
         )
 
     async def count(self) -> int:

@@ -85,7 +85,9 @@ def _detail_select(by: str) -> Prepared:
         none, none, SpeakerAttribute.first_seen, SpeakerAttribute.last_seen, SpeakerAttribute.id,
     ).where(SpeakerAttribute.speaker_id == sid)
     both = union_all(speaker_q, aliases_q, attrs_q).subquery()
-    return Prepared(select(both).order_by(both.c.part, both.c.first_seen, both.c.row_id), inline=True)
+    # Attributes seen only in undated articles (no first seen) come last, in both databases.
+    return Prepared(select(both).order_by(both.c.part, both.c.first_seen.is_(None), both.c.first_seen, both.c.row_id),
+                    inline=True)
 
 
 _LOCATE = {"id": _locate_select("id"), "slug": _locate_select("slug")}

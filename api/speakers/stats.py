@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.chunks import chunked
 from api.store.models import Mention, Quote, Speaker, SpeakerAttribute
+from api.store.values import UNDATED, dated
 
 __all__ = ["MentionFacts", "add_article_stats", "recompute_speakers", "ATTRIBUTE_FIELDS"]
 
@@ -29,12 +30,12 @@ class MentionFacts:
         self.attributes: set[tuple[str, str]] = set()
 
 
-def _earlier(a: date | None, b: date) -> date:
-    return b if a is None or b < a else a
+def _earlier(a: date | None, b: date | None) -> date | None:
+    return b if a is None or (b is not None and b < a) else a
 
 
-def _later(a: date | None, b: date) -> date:
-    return b if a is None or b > a else a
+def _later(a: date | None, b: date | None) -> date | None:
+    return b if a is None or (b is not None and b > a) else a
 
 
 _SPEAKERS = cast(Table, Speaker.__table__)
@@ -45,23 +46,25 @@ async def add_article_stats(session: AsyncSession, seen_on: date, facts: dict[in
     """Count one newly stored article into each of its speakers.
 
     One batched UPDATE for the speakers and a few statements for their attributes,
-    however many speakers the article quotes.
+    however many speakers the article quotes. An undated article (UNDATED) counts,
+    but moves no first or last seen date.
     """
     if not facts:
         return
     c = _SPEAKERS.c
     day = bindparam("b_day", type_=Date)
+    counts: dict[str, object] = {
+        "quote_count": c.quote_count + bindparam("b_quotes"),
+        "article_count": c.article_count + 1,
+    }
+    if dated(seen_on) is not None:
+        counts["first_seen"] = case((or_(c.first_seen.is_(None), c.first_seen > day), day), else_=c.first_seen)
+        counts["last_seen"] = case((or_(c.last_seen.is_(None), c.last_seen < day), day), else_=c.last_seen)
     await session.execute(
-        update(_SPEAKERS)
-        .where(c.id == bindparam("b_id"))
-        .values(
-            quote_count=c.quote_count + bindparam("b_quotes"),
-            article_count=c.article_count + 1,
-            first_seen=case((or_(c.first_seen.is_(None), c.first_seen > day), day), else_=c.first_seen),
-            last_seen=case((or_(c.last_seen.is_(None), c.last_seen < day), day), else_=c.last_seen),
-        ),
+        update(_SPEAKERS).where(c.id == bindparam("b_id")).values(counts),
         [{"b_id": sid, "b_quotes": fact.quotes, "b_day": seen_on} for sid, fact in facts.items()],
     )
+    when = dated(seen_on)
     with_attributes = sorted(sid for sid, fact in facts.items() if fact.attributes)
     stored: dict[tuple[int, str, str], tuple[int, date | None, date | None]] = {}
     for chunk in chunked(with_attributes):
@@ -80,12 +83,12 @@ async def add_article_stats(session: AsyncSession, seen_on: date, facts: dict[in
             row = stored.get((sid, typ, value))
             if row is None:
                 added.append({"speaker_id": sid, "type": typ, "value": value,
-                              "first_seen": seen_on, "last_seen": seen_on})
+                              "first_seen": when, "last_seen": when})
                 continue
             attribute_id, first, last = row
-            if _earlier(first, seen_on) != first or _later(last, seen_on) != last:
-                widened.append({"b_id": attribute_id, "b_first": _earlier(first, seen_on),
-                                "b_last": _later(last, seen_on)})
+            if _earlier(first, when) != first or _later(last, when) != last:
+                widened.append({"b_id": attribute_id, "b_first": _earlier(first, when),
+                                "b_last": _later(last, when)})
     if added:
         await session.execute(insert(_ATTRIBUTES), added)
     if widened:
@@ -114,25 +117,27 @@ async def recompute_speakers(session: AsyncSession, speaker_ids: Iterable[int]) 
                         Quote.speaker_id,
                         func.count(Quote.id),
                         func.count(func.distinct(Quote.article_id)),
-                        func.min(Quote.seen_on),
-                        func.max(Quote.seen_on),
+                        # Undated quotes count, but are no first or last seen date.
+                        func.min(case((Quote.seen_on > UNDATED, Quote.seen_on))),
+                        func.max(case((Quote.seen_on > UNDATED, Quote.seen_on))),
                     )
                     .where(Quote.speaker_id.in_(chunk))
                     .group_by(Quote.speaker_id)
                 )
             ).all()
         }
-        attrs: dict[int, dict[tuple[str, str], tuple[date, date]]] = defaultdict(dict)
+        attrs: dict[int, dict[tuple[str, str], tuple[date | None, date | None]]] = defaultdict(dict)
         mention_rows = await session.execute(
             select(Mention.speaker_id, Mention.seen_on, Mention.titles, Mention.roles, Mention.organisations).where(
                 Mention.speaker_id.in_(chunk)
             )
         )
         for sid, seen_on, titles, roles, organisations in mention_rows.all():
+            when = dated(seen_on)
             for typ, values in (("title", titles), ("role", roles), ("organisation", organisations)):
                 for value in values or ():
-                    first, last = attrs[sid].get((typ, value), (seen_on, seen_on))
-                    attrs[sid][(typ, value)] = (min(first, seen_on), max(last, seen_on))
+                    first, last = attrs[sid].get((typ, value), (when, when))
+                    attrs[sid][(typ, value)] = (_earlier(first, when), _later(last, when))
         await session.execute(delete(SpeakerAttribute).where(SpeakerAttribute.speaker_id.in_(chunk)))
         for sid in chunk:
             speaker = await session.get(Speaker, sid)

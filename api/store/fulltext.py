@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import TextClause, text
 
+from api.store.values import FIRST_DAY
+
 __all__ = [
     "FTS_ID_MASK",
     "FTS_KEY_SQL",
@@ -76,6 +78,8 @@ def topic_params(
     if sqlite:
         # The full-text index answers it all: speaker and kind are its columns, dates its rowids.
         params["match"] = _fts_match(words, speaker_ids, kind)
-        params["low"] = _fts_day(since) << 32 if since is not None else 0
+        # Undated quotes (day UNDATED) sit below FIRST_DAY: any date range leaves them out.
+        dated_range = since is not None or until is not None
+        params["low"] = _fts_day(max(since or FIRST_DAY, FIRST_DAY)) << 32 if dated_range else 0
         params["high"] = (_fts_day(until) + 1) << 32 if until is not None else 2**63 - 1
     return params

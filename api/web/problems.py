@@ -29,6 +29,7 @@ from quotelens.errors import (
     QuotelensError,
     Unauthorized,
     Unavailable,
+    UpstreamFailed,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ PROBLEMS: dict[type[QuotelensError], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     InvalidInput: (422, "invalid-input"),
     Unavailable: (503, "unavailable"),
+    UpstreamFailed: (502, "upstream"),
     ConfigurationError: (500, "configuration"),
     QuotelensError: (500, "internal-error"),
 }

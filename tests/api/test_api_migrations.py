@@ -94,3 +94,66 @@ def test_throwaway_postgresql_cluster_for_laptops_without_a_server() -> None:
         assert diffs == [] and "quotes" in tables and fts
     finally:
         server.stop()  # type: ignore[operator]
+
+
+async def test_undated_articles_move_out_of_date_ranges(fresh_url: str) -> None:
+    """Migration 0003: an article stored undated (it took its ingest day) moves to UNDATED, with
+    its quotes and mentions; its speakers' first and last seen dates no longer count it."""
+    await upgrade(fresh_url, "0002")
+    engine = create_async_engine(normalise_database_url(fresh_url))
+    now = "2026-01-01 00:00:00"
+    try:
+        async with engine.begin() as conn:
+            for aid, published, seen in ((1, "2020-05-05", "2020-05-05"), (2, None, "2026-01-01")):
+                await conn.execute(text(
+                    "INSERT INTO articles (id, content_hash, published, seen_on, text, quote_count, created_at) "
+                    "VALUES (:id, :h, :p, :s, 'text', 1, :now)"
+                ), {"id": aid, "h": f"h{aid}", "p": _day(published), "s": _day(seen), "now": _stamp(now)})
+            await conn.execute(text(
+                "INSERT INTO speakers (id, slug, name, kind, name_locked, edited, quote_count, article_count, "
+                "first_seen, last_seen, created_at, updated_at) VALUES (1, 'ellen-marsh', 'Ellen Marsh', 'person', "
+                "false, false, 2, 2, :f, :l, :now, :now)"
+            ), {"f": _day("2020-05-05"), "l": _day("2026-01-01"), "now": _stamp(now)})
+            await conn.execute(text(
+                "INSERT INTO speaker_attributes (speaker_id, type, value, first_seen, last_seen) "
+                "VALUES (1, 'title', 'Mayor', :d, :d)"), {"d": _day("2026-01-01")})
+            for qid, seen in ((1, "2020-05-05"), (2, "2026-01-01")):
+                await conn.execute(text(
+                    "INSERT INTO quotes (id, article_id, speaker_id, start_offset, end_offset, text, kind, "
+                    "confidence, evidence, context, seen_on) VALUES (:id, :id, 1, 0, 4, 'harbour', 'direct', "
+                    "0.9, '{}', '', :s)"), {"id": qid, "s": _day(seen)})
+                await conn.execute(text(
+                    "INSERT INTO mentions (quote_id, speaker_id, article_id, name, key, titles, roles, organisations, "
+                    "seen_on) VALUES (:id, 1, :id, 'Ellen Marsh', 'marsh', :t, '[]', '[]', :s)"),
+                    {"id": qid, "s": _day(seen), "t": '["Mayor"]' if qid == 2 else "[]"})
+        await upgrade(fresh_url)
+        async with engine.connect() as conn:
+            seen_on = dict((await conn.execute(text("SELECT id, seen_on FROM articles"))).all())
+            quotes = dict((await conn.execute(text("SELECT id, seen_on FROM quotes"))).all())
+            mentions = dict((await conn.execute(text("SELECT quote_id, seen_on FROM mentions"))).all())
+            speaker = (await conn.execute(text("SELECT first_seen, last_seen FROM speakers"))).one()
+            attribute = (await conn.execute(text("SELECT first_seen, last_seen FROM speaker_attributes"))).one()
+            if engine.dialect.name == "sqlite":  # the full-text key moved with the date
+                hits = (await conn.execute(text(
+                    "SELECT rowid & 4294967295 FROM quotes_fts WHERE quotes_fts MATCH 'harbour' ORDER BY rowid DESC"
+                ))).scalars().all()
+                assert hits == [1, 2]
+    finally:
+        await engine.dispose()
+    assert [str(seen_on[1]), str(seen_on[2])] == ["2020-05-05", "0001-01-01"]
+    assert [str(quotes[1]), str(quotes[2])] == ["2020-05-05", "0001-01-01"]
+    assert [str(mentions[1]), str(mentions[2])] == ["2020-05-05", "0001-01-01"]
+    assert [str(d) for d in speaker] == ["2020-05-05", "2020-05-05"]
+    assert list(attribute) == [None, None]
+
+
+def _day(value: str | None):  # noqa: ANN202 - a date for either driver
+    from datetime import date
+
+    return None if value is None else date.fromisoformat(value)
+
+
+def _stamp(value: str):  # noqa: ANN202
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)

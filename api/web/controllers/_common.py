@@ -37,6 +37,7 @@ _PROBLEM_EXAMPLES = {
     415: ("Unsupported Media Type", "the request body must be JSON (Content-Type: application/json)"),
     422: ("Unprocessable Content", "text is 250,000 characters long; the limit is 200,000"),
     429: ("Too Many Requests", "too many requests: slow down and retry after RateLimit-Reset seconds"),
+    502: ("Bad Gateway", "fetching https://example.org/news/1: HTTP 404 Not Found"),
     503: ("Service Unavailable", "the attribution pipeline is not available"),
 }
 
