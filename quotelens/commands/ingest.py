@@ -4,12 +4,15 @@ PATH may be text files (one article each: first line the title), JSON Lines file
 (one article object per line: text, title, url, outlet, published, authors), .json
 files, saved web pages (.html), folders (read recursively), - for JSON Lines on
 standard input, or http(s) URLs: a news page, or a feed (RSS, Atom) whose every
-item is fetched; a page in another language than English is stored without quotes. Articles stored
-before are skipped, so running it again is safe: each article is committed with
+item is fetched; a page in another language than English is stored without quotes. A text
+file's date line near the top ("November 15, 2024") and a JSON line's "published" are the
+publication date; an article without one sorts last and is in no since/until range. Articles
+stored before are skipped (a text stored before that now comes with other details, say a
+date or a title, has them corrected: "updated"), so running it again is safe: each article is committed with
 its quotes in one transaction, so a killed run loses at most the articles it had
 not reported yet. `--log FILE` appends one JSON line per article, written (and
 flushed) only after that article's transaction committed:
-{"origin", "status": "new"|"already stored"|"reprocessed"|"failed", "content_hash",
+{"origin", "status": "new"|"already stored"|"updated"|"reprocessed"|"failed", "content_hash",
 "article_id", "quotes", "error"}. The store is QUOTELENS_DATABASE_URL, or a
 SQLite file in QUOTELENS_DATA_DIR.
 

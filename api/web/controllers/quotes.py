@@ -21,8 +21,10 @@ TopicQuery = Annotated[
     Parameter(max_length=500, description="Topic words; every word must occur in the quote (stemmed).",
               examples=[Example(value="troops")]),
 ]
-Since = Annotated[date | None, Parameter(description="Only quotes from articles seen on or after this date.")]
-Until = Annotated[date | None, Parameter(description="Only quotes from articles seen on or before this date.")]
+Since = Annotated[date | None, Parameter(
+    description="Only quotes from articles published on or after this date (undated articles are in no range).")]
+Until = Annotated[date | None, Parameter(
+    description="Only quotes from articles published on or before this date (undated articles are in no range).")]
 KindFilter = Annotated[QuoteKind | None, Parameter(description="Only quotes of this kind.")]
 MinConfidence = Annotated[
     float | None,
