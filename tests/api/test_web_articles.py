@@ -107,13 +107,14 @@ async def test_post_html(client) -> None:  # noqa: ANN001
     assert r.json()["quotes"] == [] and r.json()["language"] == "fr" and "English" in r.json()["skipped"]
     assert r.json()["url"] == "https://example.org/marche"
 
-    for body, words in (
-        ({"html": "just some words, no markup at all"}, "not an HTML page"),
-        ({"html": html, "text": "a text as well"}, "not both"),
-        ({"title": "only a title"}, "give the article's text"),
+    for body, status, words in (
+        ({"html": "just some words, no markup at all"}, 422, "not an HTML page"),
+        ({"html": html, "text": "a text as well"}, 400, "not both"),
+        ({"title": "only a title"}, 400, "give the article's text"),
+        ({"text": None}, 400, "give the article's text"),
     ):
         r = await client.post("/api/articles", json=body)
-        assert r.status_code == 422, r.text
+        assert r.status_code == status, r.text
         assert words in r.json()["detail"]
 
 
