@@ -26,6 +26,7 @@ from api.store.cache import VersionedCache
 from api.store.db import Store
 from api.store.fastread import Prepared, as_date
 from api.store.models import Article, Quote, Speaker
+from api.store.values import FIRST_DAY, dated
 from quotelens.contract import (
     OutletCount,
     SpeakerCount,
@@ -85,8 +86,9 @@ def _in_period(column: Any) -> list[Any]:
 
 
 def _period_params(period: Period) -> dict[str, Any]:
-    # Open ends as far-off dates: one statement shape for every period.
-    return {"since": period.since or date(1, 1, 1), "until": period.until or date(9999, 12, 31)}
+    # Open ends as far-off dates: one statement shape for every period. Undated articles
+    # (seen_on UNDATED, the day before FIRST_DAY) are in no period.
+    return {"since": max(period.since or FIRST_DAY, FIRST_DAY), "until": period.until or date(9999, 12, 31)}
 
 
 _LATEST_DAY = Prepared(select(func.max(Article.seen_on)), inline=True)
@@ -150,7 +152,7 @@ class Aggregates:
     async def latest_day(self) -> date | None:
         """The newest article date in the store (None when it is empty)."""
         rows = await self.store.rows(_LATEST_DAY, {})
-        return as_date(rows[0][0]) if rows else None
+        return dated(as_date(rows[0][0])) if rows else None  # only undated articles: none
 
     async def recent(self, days: int) -> Period:
         """The last `days` days of articles: up to the newest article's date, not today's."""

@@ -206,7 +206,9 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
     if shape.only_outlet:
         dates = [c for c in (Article.seen_on >= bindparam("since", type_=Date) if shape.since else None,
-                             Article.seen_on <= bindparam("until", type_=Date) if shape.until else None)
+                             Article.seen_on <= bindparam("until", type_=Date) if shape.until else None,
+                             # undated articles are in no date range
+                             Article.seen_on > literal(UNDATED, Date) if shape.until and not shape.since else None)
                  if c is not None]
         return select(func.coalesce(func.sum(Article.quote_count), 0).label("total")).where(
             Article.outlet == bindparam("outlet"), *dates)

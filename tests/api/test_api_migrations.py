@@ -97,9 +97,9 @@ def test_throwaway_postgresql_cluster_for_laptops_without_a_server() -> None:
 
 
 async def test_undated_articles_move_out_of_date_ranges(fresh_url: str) -> None:
-    """Migration 0005: an article stored undated (it took its ingest day) moves to UNDATED, with
+    """Migration 0006: an article stored undated (it took its ingest day) moves to UNDATED, with
     its quotes and mentions; its speakers' first and last seen dates no longer count it."""
-    await upgrade(fresh_url, "0004")
+    await upgrade(fresh_url, "0005")
     engine = create_async_engine(normalise_database_url(fresh_url))
     now = "2026-01-01 00:00:00"
     try:

@@ -1,7 +1,7 @@
 """What a page says about an article: authors, language, the address it was read from, why it was skipped.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 
 - `authors`: the byline (a JSON list of names), never speakers;
@@ -27,8 +27,8 @@ from alembic import op
 # api.store.values.UNDATED, copied: a migration keeps the values it was written with.
 UNDATED = date(1, 1, 1)
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
