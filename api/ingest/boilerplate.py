@@ -87,10 +87,13 @@ def is_boilerplate(line: str) -> bool:
     )
 
 
-def strip_boilerplate(text: str) -> str:
+def strip_boilerplate(text: str, *, edges_only: bool = False) -> str:
     """The text without its furniture lines (blank lines kept, so paragraphs stay apart).
 
     A breadcrumb is recognised near the top only, where it can be told by the headline after it.
+    `edges_only`: only the furniture before the first and after the last line of text goes,
+    so what is kept is one stretch of the input (a text file's offsets stay comparable with
+    the file's); a credit line in the middle stays, and is never a quote anyway.
     """
     lines = text.split("\n")
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
@@ -103,7 +106,14 @@ def strip_boilerplate(text: str) -> str:
             later = [lines[j] for j in nonblank[pos + 1 : pos + 3]]
             if any(is_breadcrumb(line, h) for h in later) or is_breadcrumb(line):
                 drop.add(i)
+    if edges_only:
+        keep_from = next((pos for pos, i in enumerate(nonblank) if i not in drop), len(nonblank))
+        keep_to = next((pos for pos in range(len(nonblank) - 1, -1, -1) if nonblank[pos] not in drop), -1)
+        drop = {i for pos, i in enumerate(nonblank) if pos < keep_from or pos > keep_to}
     if not drop:
         return text
+    if edges_only:
+        inner = [i for i in nonblank if i not in drop]
+        return "\n".join(lines[inner[0] : inner[-1] + 1]) if inner else ""
     kept = [ln for i, ln in enumerate(lines) if i not in drop]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")

@@ -114,11 +114,13 @@ def article_from_text_file(text: str) -> ArticleInput:
     """An article from a plain text file, with title, date, byline and outlet guessed from its layout.
 
     Page furniture copied with the text (breadcrumbs, "Font Size:", "Leave a Reply", photo
-    credits: `api.ingest.boilerplate`) is dropped first, so it is neither the title nor a quote.
+    credits: `api.ingest.boilerplate`) before the first and after the last line of text is
+    dropped first, so it is not the title; what is kept is one stretch of the file, so offsets
+    stay comparable with the file's.
     """
     from api.ingest.boilerplate import strip_boilerplate
 
-    text = strip_boilerplate(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_boilerplate(text.replace("\r\n", "\n").replace("\r", "\n"), edges_only=True)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     title: str | None = None
     published: date | None = None
@@ -135,7 +137,8 @@ def article_from_text_file(text: str) -> ArticleInput:
         elif m := _BYLINE_WITH_JOB.match(line):
             authors = (m.group(1).strip(),)
         if authors:
-            text = "\n".join(ln for ln in text.split("\n") if ln.strip() != line)
+            if text.lstrip().startswith(line):  # a byline that opens the text goes; one below the title stays
+                text = text.lstrip()[len(line):].lstrip("\n")
             break
     outlet = None
     if lines and (m := _SOURCE_LINE.match(lines[-1])):
