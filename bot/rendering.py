@@ -11,6 +11,7 @@ to Discord or the API.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,9 @@ _MENTION_LIKE = re.compile(r"@(?=[!&]?\d)")
 # <@…>, <#…>, <t:…>, </cmd:…>, <:emoji:…>, <a:emoji:…>: Discord's angle-bracket tokens.
 _ANGLE_TOKEN = re.compile(r"<(?=[@#/:]|a:|t:)")
 _ORDERED_LIST = re.compile(r"^(\s*\d+)\.(?=\s)", re.M)
+# A "[" escape_markdown left bare: its link pattern stops at a line break, Discord's does not.
+_BARE_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
+UNNAMED_SPEAKER = "Unnamed speaker"
 
 
 # -- text safety ------------------------------------------------------------------
@@ -75,6 +79,7 @@ def escape(text: str) -> str:
     text = clean_text(text)
     text = discord.utils.escape_markdown(text)
     text = _ORDERED_LIST.sub(r"\1\\.", text)
+    text = _BARE_BRACKET.sub(r"\1\\[", text)  # no masked link, even one split across lines
     text = discord.utils.escape_mentions(text)
     text = _MENTION_LIKE.sub("@\u200b", text)
     return _ANGLE_TOKEN.sub("<\u200b", text)
@@ -85,6 +90,14 @@ def inert(text: str) -> str:
     text = discord.utils.escape_mentions(clean_text(text))
     text = _MENTION_LIKE.sub("@\u200b", text)
     return _ANGLE_TOKEN.sub("<\u200b", text)
+
+
+def author_name(text: str) -> str:
+    """A speaker's name for an embed's author line: Discord rejects one that shows nothing."""
+    name = inert(text)
+    visible = any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Mn", "Me", "Zs", "Co", "Cn")
+                  for ch in name)
+    return name if visible else UNNAMED_SPEAKER
 
 
 def clip(text: str, limit: int) -> str:
@@ -136,7 +149,7 @@ def quote_embed(quote: Quote, number: int, total: int, description_limit: int) -
     if quote.speaker_uncertain:
         embed.set_author(name=SPEAKER_UNCERTAIN)
     elif quote.speaker is not None:
-        embed.set_author(name=clip(inert(quote.speaker.name), EMBED_AUTHOR_LIMIT))
+        embed.set_author(name=clip(author_name(quote.speaker.name), EMBED_AUTHOR_LIMIT))
     footer = [
         clip(inert(article.outlet), OUTLET_LIMIT) if article.outlet else "",
         article.published.isoformat() if article.published else "",
@@ -159,7 +172,7 @@ def _with_role(answer: Answer, quote: Quote, embed: discord.Embed) -> discord.Em
     quote's speaker is not in doubt)."""
     speaker = answer.query.speaker if answer.query else None
     if speaker is not None and not quote.speaker_uncertain:
-        embed.set_author(name=clip(inert(speaker.label), EMBED_AUTHOR_LIMIT))
+        embed.set_author(name=clip(author_name(speaker.label), EMBED_AUTHOR_LIMIT))
     return embed
 
 

@@ -297,6 +297,8 @@ class Readiness(Struct, kw_only=True):
     status: Literal["ready", "unavailable"]
     database: bool
     pipeline: bool
+    # False while the NLP queue would refuse a new text (POST /api/extract, /api/articles: 503).
+    nlp_queue: bool = True
 
 
 class Problem(Struct, kw_only=True, omit_defaults=True):

@@ -9,6 +9,10 @@ QuotelensError                    base of every error raised on purpose
  ├── Conflict                     an edit that contradicts the store (merge into itself, ...)
  ├── InvalidInput                 well-formed input that will not be taken (text too long, NUL)
  ├── Unavailable                  a part that is needed is not ready: the database, the engine
+ │    ├── Overloaded              too much work waiting (the NLP queue): retry after `retry_after` seconds
+ │    └── ClientGone              the client disconnected before its work started (nobody reads the answer)
+ ├── RateLimited                  a client over its request budget: retry after `retry_after` seconds
+ ├── Forbidden                    a request this service refuses whoever sends it (cross-site write, Host)
  ├── UpstreamFailed               a page the server was asked to fetch did not come (unreachable, HTTP error)
  ├── attribution.AttributionError the engine's own tree (attribution/errors.py)
  └── bot.BotError                 the bot's own tree, incl. its API client's errors (bot/errors.py)
@@ -23,11 +27,15 @@ from typing import Any
 
 __all__ = [
     "BadRequest",
+    "ClientGone",
     "ConfigurationError",
     "Conflict",
     "InvalidInput",
+    "Forbidden",
     "NotFound",
+    "Overloaded",
     "QuotelensError",
+    "RateLimited",
     "SettingsError",
     "Unauthorized",
     "Unavailable",
@@ -84,3 +92,27 @@ class UpstreamFailed(QuotelensError):
     """A page the server was asked to fetch did not come: the site is unreachable, answered
     with an HTTP error, timed out or broke off. (A URL quotelens refuses to fetch, or a
     response that is no article page, is InvalidInput.)"""
+
+
+class Overloaded(Unavailable):
+    """Too much work is waiting (the NLP queue is full): answered at once, worth retrying later."""
+
+    def __init__(self, detail: str = "", *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = max(1, int(retry_after))
+
+
+class RateLimited(QuotelensError):
+    """A client went over its request budget; `retry_after` seconds until the window resets."""
+
+    def __init__(self, detail: str = "", *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = max(1, int(retry_after))
+
+
+class Forbidden(QuotelensError):
+    """A request refused whoever sends it: a cross-site write, an unknown Host."""
+
+
+class ClientGone(Unavailable):
+    """The client disconnected while its work waited; the work was dropped (nobody reads the answer)."""

@@ -161,7 +161,8 @@ class Settings:
 
     # --- the job queue (api/jobs/) ---
     # Redis URL of the ingest job queue (SAQ); empty: no queue, articles are stored
-    # synchronously by the process that receives them.
+    # synchronously by the process that receives them. The rate limit is counted there
+    # too when it is set (shared by every process; api/web/shields.py).
     redis_url: str = ""
     # Name of the queue in Redis (its keys start with saq:NAME:).
     queue_name: str = "quotelens"
@@ -185,9 +186,51 @@ class Settings:
     watch_feeds: Path | None = None
     watch_interval_minutes: float = 15.0
 
+    # --- holding up under load and abuse (README "Running behind a proxy") ---
+    # NLP work (POST /api/extract, POST /api/articles) waiting or running per process: at most
+    # this many texts and this many characters; past either, 503 with Retry-After at once.
+    nlp_queue_requests: int = 4
+    nlp_queue_chars: int = 400_000
+    # Seconds an NLP request may take from arrival to answer (503 with Retry-After past it).
+    nlp_timeout: float = 30.0
+    # Host header values accepted; empty: the address the request came in on, plus localhost.
+    # "*" accepts any (only behind a proxy that checks Host itself).
+    allowed_hosts: tuple[str, ...] = ()
+    # Other origins (https://dash.example) whose pages may read the API (CORS); empty: none.
+    cors_origins: tuple[str, ...] = ()
+    # Those origins may write too (with a key when keys are configured).
+    cors_allow_writes: bool = False
+    # Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed; empty: none.
+    trusted_proxies: tuple[str, ...] = ()
+    # Open connections per process; past it new connections are closed at once.
+    max_connections: int = 1000
+    # Seconds a client has to send its request headers, and then its whole body.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    # Seconds an idle keep-alive connection is kept open.
+    keep_alive_timeout: float = 5.0
+
     def __post_init__(self) -> None:
         # Values given directly (tests, `dataclasses.replace`) get the same checks as the environment's.
         parse_rate_limit(self.rate_limit)
+        for key in self.api_keys:
+            if not key.isascii() or not key.isprintable():
+                raise SettingsError(
+                    "QUOTELENS_API_KEYS: a key has a non-ASCII or control character; HTTP headers carry "
+                    "ASCII only, so it could never match: use letters, digits and punctuation"
+                )
+        if self.nlp_queue_chars < self.max_article_chars:
+            raise SettingsError(
+                f"QUOTELENS_NLP_QUEUE_CHARS={self.nlp_queue_chars} is below QUOTELENS_MAX_ARTICLE_CHARS="
+                f"{self.max_article_chars}: the longest text allowed could never be read"
+            )
+        if self.nlp_queue_requests < 1 or self.max_connections < 1:
+            raise SettingsError("QUOTELENS_NLP_QUEUE_REQUESTS and QUOTELENS_MAX_CONNECTIONS must be at least 1")
+        for origin in self.cors_origins:
+            if origin != "*" and not (origin.startswith(("http://", "https://")) and origin.count("/") == 2):
+                raise SettingsError(
+                    f"QUOTELENS_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port], no path)"
+                )
         if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
             raise SettingsError(
                 f"QUOTELENS_SQLITE_SYNCHRONOUS={self.sqlite_synchronous!r}: use one of {', '.join(SQLITE_SYNCHRONOUS)}"
@@ -202,6 +245,10 @@ class Settings:
             ("QUOTELENS_JOB_HEARTBEAT_SECONDS", self.job_heartbeat_seconds),
             ("QUOTELENS_JOB_TIMEOUT_SECONDS", self.job_timeout_seconds),
             ("QUOTELENS_FETCH_TIMEOUT", self.fetch_timeout),
+            ("QUOTELENS_NLP_TIMEOUT", self.nlp_timeout),
+            ("QUOTELENS_HEADER_TIMEOUT", self.header_timeout),
+            ("QUOTELENS_BODY_TIMEOUT", self.body_timeout),
+            ("QUOTELENS_KEEP_ALIVE_TIMEOUT", self.keep_alive_timeout),
         ):
             _check_seconds(name, value)
         if self.speaker_confidence is not None and not 0.0 <= self.speaker_confidence <= 1.0:
@@ -272,6 +319,17 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         fetch_timeout=_seconds(e, "QUOTELENS_FETCH_TIMEOUT", 20.0),
         watch_feeds=Path(feeds) if (feeds := e.get("QUOTELENS_WATCH_FEEDS", "").strip()) else None,
         watch_interval_minutes=_float(e, "QUOTELENS_WATCH_INTERVAL_MINUTES", 15.0),
+        nlp_queue_requests=_int(e, "QUOTELENS_NLP_QUEUE_REQUESTS", 4, minimum=1),
+        nlp_queue_chars=_int(e, "QUOTELENS_NLP_QUEUE_CHARS", 400_000, minimum=1),
+        nlp_timeout=_seconds(e, "QUOTELENS_NLP_TIMEOUT", 30.0),
+        allowed_hosts=tuple(h.lower() for h in _csv(e.get("QUOTELENS_ALLOWED_HOSTS", ""))),
+        cors_origins=tuple(o.rstrip("/").lower() for o in _csv(e.get("QUOTELENS_CORS_ORIGINS", ""))),
+        cors_allow_writes=_bool(e, "QUOTELENS_CORS_ALLOW_WRITES", False),
+        trusted_proxies=_csv(e.get("QUOTELENS_TRUSTED_PROXIES", "")),
+        max_connections=_int(e, "QUOTELENS_MAX_CONNECTIONS", 1000, minimum=1),
+        header_timeout=_seconds(e, "QUOTELENS_HEADER_TIMEOUT", 10.0),
+        body_timeout=_seconds(e, "QUOTELENS_BODY_TIMEOUT", 30.0),
+        keep_alive_timeout=_seconds(e, "QUOTELENS_KEEP_ALIVE_TIMEOUT", 5.0),
     )
 
 

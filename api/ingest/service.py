@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,7 @@ from attribution.names import name_tokens, speaker_key
 from attribution.records import Quote as EngineQuote
 from attribution.records import Speaker as EngineSpeaker
 from quotelens.contract import QUOTE_KINDS, SPEAKER_KINDS
-from quotelens.errors import NotFound
+from quotelens.errors import InvalidInput, NotFound
 
 __all__ = ["DETAILS", "ArticleInput", "IngestOutcome", "IngestService", "PreparedArticle", "prepare_article"]
 
@@ -76,6 +77,17 @@ def _optional(value: str | None, field_name: str) -> str | None:
     return value or None
 
 
+def _web_url(value: str | None) -> str | None:
+    """An article's address: http or https only (a javascript: or data: URL would be served as a link)."""
+    url = _optional(value, "url")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("url must be an http:// or https:// address", field="url")
+    return url
+
+
 def prepare_article(article: ArticleInput, max_chars: int) -> PreparedArticle:
     """Check an article (InvalidInput when it cannot be stored) and give its stored form."""
     text = prepare_article_text(article.text, max_chars)
@@ -83,7 +95,7 @@ def prepare_article(article: ArticleInput, max_chars: int) -> PreparedArticle:
         text=text,
         content_hash=content_hash(text),
         title=_optional(article.title, "title"),
-        url=_optional(article.url, "url"),
+        url=_web_url(article.url),
         outlet=_optional(article.outlet, "outlet"),
         published=article.published,
         authors=tuple(a for a in (_optional(n, "authors") for n in article.authors) if a),

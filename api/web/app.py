@@ -14,14 +14,13 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.stores.memory import MemoryStore
 
-from api.ingest.runner import QuoteExtractor
+from api.ingest.runner import NlpBudget, QuoteExtractor
 from api.jobs.queue import ArticleQueue
 from api.services import Services
 from api.web.controllers._common import provide_jobs, provide_services
@@ -35,6 +34,7 @@ from api.web.controllers.stats import StatsController
 from api.web.pages import docs_render_plugins, pages_router, static_router, template_config
 from api.web.problems import exception_handlers, reject_unreadable_requests, require_json_body
 from api.web.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
+from api.web.shields import RateLimiter, site_guard
 from quotelens.settings import Settings, get_settings
 
 __all__ = ["create_app"]
@@ -64,6 +64,9 @@ def create_app(
     """
     settings = settings or get_settings()
     services = Services.build(settings, extractor=extractor, database_url=database_url)
+    # NLP work for HTTP clients is bounded (the CLI and the job worker wait their turn instead).
+    services.engine.budget = NlpBudget(queue_requests=settings.nlp_queue_requests,
+                                       queue_chars=settings.nlp_queue_chars, timeout=settings.nlp_timeout)
     # With a job queue the workers extract: this process only enqueues (and never loads the pipeline
     # for POST /api/articles; POST /api/extract still does).
     jobs = ArticleQueue.from_settings(settings) if settings.redis_url else None
@@ -80,19 +83,18 @@ def create_app(
         for task in warm_up:
             task.cancel()
         await asyncio.gather(*warm_up, return_exceptions=True)
+        if limiter is not None:
+            await limiter.close()
         await services.close()
         if jobs is not None:
             await jobs.close()
 
-    middleware: list[Any] = [reject_unreadable_requests]
+    # Outermost first: unreadable URLs, then Host / cross-site writes, then the rate limit.
+    middleware: list[Any] = [reject_unreadable_requests, site_guard(settings)]
     rate = settings.rate_limit_rule
-    if rate is not None:
-        middleware.append(
-            RateLimitConfig(
-                rate_limit=rate,  # type: ignore[arg-type]
-                exclude=["^/health$", "^/ready$", "^/schema", "^/static/"],
-            ).middleware
-        )
+    limiter = RateLimiter(rate, settings) if rate is not None else None
+    if limiter is not None:
+        middleware.append(limiter.middleware)
 
     return Litestar(
         route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController,
@@ -107,7 +109,7 @@ def create_app(
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"services": services, "settings": settings, "jobs": jobs}),
-        stores={"rate_limit": MemoryStore()},
+        cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="quotelens API",
@@ -127,6 +129,16 @@ def create_app(
         on_app_init=[_quiet_logging],
         debug=False,
     )
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Browsers on QUOTELENS_CORS_ORIGINS may read (and write, if QUOTELENS_CORS_ALLOW_WRITES); None: no CORS."""
+    if not settings.cors_origins:
+        return None
+    methods = ["GET", "HEAD", "OPTIONS"] + (["POST", "PUT", "PATCH", "DELETE"] if settings.cors_allow_writes else [])
+    return CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=methods,  # type: ignore[arg-type]
+                      allow_headers=["Content-Type", API_KEY_HEADER], allow_credentials=False,
+                      expose_headers=["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"])
 
 
 async def _load_speaker_index(services: Services) -> None:

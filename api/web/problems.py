@@ -22,11 +22,15 @@ from sqlalchemy.exc import DBAPIError
 
 from quotelens.errors import (
     BadRequest,
+    ClientGone,
     ConfigurationError,
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
+    Overloaded,
     QuotelensError,
+    RateLimited,
     Unauthorized,
     Unavailable,
     UpstreamFailed,
@@ -66,8 +70,11 @@ PROBLEMS: dict[type[QuotelensError], tuple[int, str]] = {
     NotFound: (404, "not-found"),
     Conflict: (409, "conflict"),
     InvalidInput: (422, "invalid-input"),
+    Overloaded: (503, "overloaded"),
     Unavailable: (503, "unavailable"),
     UpstreamFailed: (502, "upstream"),
+    RateLimited: (429, "rate-limited"),
+    Forbidden: (403, "forbidden"),
     ConfigurationError: (500, "configuration"),
     QuotelensError: (500, "internal-error"),
 }
@@ -113,9 +120,11 @@ def problem_response(
 
 def _quotelens_error(_: Request[Any, Any, Any], exc: QuotelensError) -> Response[Any]:
     status, problem = problem_for(exc)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, (Overloaded, ClientGone)):  # shedding load is the plan, not an error
         log.error("%s: %s", type(exc).__name__, exc.detail)
-    return problem_response(status, exc.detail, problem, **exc.extra)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return problem_response(status, exc.detail, problem, headers=headers, **exc.extra)
 
 
 def _validation_errors(extra: Any) -> list[dict[str, Any]] | None:
@@ -129,7 +138,8 @@ def _validation_errors(extra: Any) -> list[dict[str, Any]] | None:
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status >= 500:
-        log.error("HTTP %s: %s", status, exc.detail)
+        if "disconnected" not in (exc.detail or ""):  # a client that hung up mid-body is not a server fault
+            log.error("HTTP %s: %s", status, exc.detail)
         return problem_response(status, _phrase(status))
     detail = exc.detail or _phrase(status)
     if status == 413:
@@ -233,9 +243,13 @@ def reject_unreadable_requests(app: ASGIApp) -> ASGIApp:
 async def require_json_body(request: Request[Any, Any, Any]) -> None:
     """before_request hook: a write whose declared body type is not JSON gets 415 before the body is read.
 
-    A missing Content-Type is taken as JSON, as clients that send bare bodies expect.
+    A body without a Content-Type is refused too: a browser sends one cross-site without
+    asking first (no CORS preflight), so taking it as JSON would let any web page write.
     """
     if request.method in ("POST", "PUT", "PATCH"):
         content_type = request.headers.get("content-type")
-        if content_type is not None and not _JSON_MEDIA_TYPE.match(content_type):
+        has_body = request.headers.get("content-length", "0").strip() not in ("", "0") or (
+            "transfer-encoding" in request.headers)
+        if (content_type is None and has_body) or (
+                content_type is not None and not _JSON_MEDIA_TYPE.match(content_type)):
             raise HTTPException(status_code=415, detail="the request body must be JSON (Content-Type: application/json)")

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
     from api.store.db import normalise_database_url
     from api.web.app import create_app
+    from api.web.server import server_config
     from quotelens.errors import QuotelensError
     from quotelens.settings import get_settings
 
@@ -101,9 +102,11 @@ def run(args: argparse.Namespace) -> int:
               "it can store articles and edit speakers", file=sys.stderr)
     # The app is built by a factory bound to these settings; with --workers, uvicorn hands the
     # config (and so the settings) to each worker process it spawns, which builds its own app.
-    config = uvicorn.Config(functools.partial(create_app, settings), factory=True, host=args.host,
-                            port=args.port, workers=args.workers, log_level=args.log_level,
-                            timeout_graceful_shutdown=args.shutdown_timeout)
+    # server_config adds the slow-client limits and trusts forwarded headers only from
+    # QUOTELENS_TRUSTED_PROXIES (uvicorn alone believes 127.0.0.1).
+    config = server_config(settings, functools.partial(create_app, settings), factory=True, host=args.host,
+                           port=args.port, workers=args.workers, log_level=args.log_level,
+                           timeout_graceful_shutdown=args.shutdown_timeout)
     if args.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
         return 0

@@ -40,7 +40,10 @@ async def test_writes_need_a_key_reads_do_not(make_client, extractor: ScriptedEx
         assert r.status_code == 201
         assert (await c.get("/api/articles")).status_code == 200
         assert (await c.get("/api/speakers/kenneth-mckenzie")).status_code == 200
-        assert (await c.post("/api/extract", json={"text": ARTICLE})).status_code == 200
+        # NLP work costs like a write: behind the key too (issue 12)
+        is_problem(await c.post("/api/extract", json={"text": ARTICLE}), 401)
+        r = await c.post("/api/extract", json={"text": ARTICLE}, headers={"X-API-Key": "s3cret"})
+        assert r.status_code == 200
         is_problem(await c.patch("/api/speakers/kenneth-mckenzie", json={"name": "X"}), 401)
         is_problem(await c.post("/api/speakers/kenneth-mckenzie/merge", json={"other": 1}), 401)
         is_problem(await c.post("/api/speakers/kenneth-mckenzie/split", json={"alias": "X"}), 401)
@@ -159,7 +162,7 @@ async def test_health_and_ready(client) -> None:  # noqa: ANN001
     assert (await client.get("/health")).json() == {"status": "ok"}
     r = await client.get("/ready")
     assert r.status_code == 200
-    assert r.json() == {"status": "ready", "database": True, "pipeline": True}
+    assert r.json() == {"status": "ready", "database": True, "pipeline": True, "nlp_queue": True}
 
 
 async def test_ready_is_503_when_the_pipeline_cannot_load(make_client, monkeypatch) -> None:  # noqa: ANN001
@@ -176,7 +179,7 @@ async def test_ready_is_503_when_the_pipeline_cannot_load(make_client, monkeypat
         is_problem(r, 503)
         ready = await c.get("/ready")
         assert ready.status_code == 503
-        assert ready.json() == {"status": "unavailable", "database": True, "pipeline": False}
+        assert ready.json() == {"status": "unavailable", "database": True, "pipeline": False, "nlp_queue": True}
 
 
 async def test_openapi_document_and_docs_page(client) -> None:  # noqa: ANN001

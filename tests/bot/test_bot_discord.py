@@ -51,16 +51,30 @@ def only(sent: list[Sent]) -> Sent:
         ("**bold** and __under__", "**bold**", r"\*\*bold\*\*"),
         ("||spoiler|| ~~strike~~ `code`", "||spoiler||", r"\|\|spoiler\|\|"),
         ("[click](https://evil.example)", "[click](", r"\[click](https://evil.example)"),
+        ("[multi\nline](https://evil.example)", "[multi", r"\[multi"),  # issue 12: a link across lines
         ("# Heading", "\n# ", r"\# Heading"),
         ("1. first", "1. first", r"1\. first"),
         ("> quoted", "> quoted", r"\> quoted"),
-        ("bell\x07 and \x1b[31mred", "\x1b", "bell and [31mred"),
+        ("bell\x07 and \x1b[31mred", "\x1b", r"bell and \[31mred"),
     ],
 )
 def test_escape(raw: str, must_not_contain: str, must_contain: str) -> None:
     escaped = escape(raw)
     assert not unescaped(must_not_contain, "\n" + escaped)
     assert must_contain in escaped
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200d\u2060", " \u200b ", "\u00ad\u200e", "\u0301"])
+def test_an_invisible_speaker_name_still_gives_an_author(name: str) -> None:
+    """Issue 12: a speaker renamed to invisible characters gave an empty author; Discord refused the reply."""
+    from bot.models import ArticleRef, Quote, SpeakerRef
+    from bot.rendering import UNNAMED_SPEAKER, author_name, quote_embed
+
+    assert author_name(name) == UNNAMED_SPEAKER
+    assert author_name("José Martí") == "José Martí"
+    quote = Quote(id=1, text="We will stay.", article=ArticleRef(id=1, title="T"),
+                  speaker=SpeakerRef(id=1, slug="x", name=name))
+    assert quote_embed(quote, 1, 1, 4000).to_dict()["author"]["name"] == UNNAMED_SPEAKER
 
 
 def test_escape_leaves_ordinary_text_alone() -> None:

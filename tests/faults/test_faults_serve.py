@@ -34,7 +34,10 @@ class Serve:
 
     def __init__(self, tmp_path: Path, database_url: str | None, *extra: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTELENS_")}
-        env.update(QUOTELENS_DATA_DIR=str(tmp_path / "data"), QUOTELENS_RATE_LIMIT="off")
+        env.update(QUOTELENS_DATA_DIR=str(tmp_path / "data"), QUOTELENS_RATE_LIMIT="off",
+                   # these tests hold many texts in flight on purpose: a queue wide enough for them
+                   QUOTELENS_NLP_QUEUE_REQUESTS="64", QUOTELENS_NLP_QUEUE_CHARS="10000000",
+                   QUOTELENS_NLP_TIMEOUT="600")
         if database_url:
             env["QUOTELENS_DATABASE_URL"] = database_url
         self.port = _free_port()

@@ -31,12 +31,13 @@ WRITE_SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
 _PROBLEM_EXAMPLES = {
     400: ("Bad Request", "Object contains unknown field `extra`"),
     401: ("Unauthorized", "this route needs a valid X-API-Key header"),
+    403: ("Forbidden", "writes from another site (https://evil.example) are refused"),
     404: ("Not Found", "no speaker 'nobody'"),
     409: ("Conflict", "'kenneth-mckenzie' is 'kenneth-mckenzie' already: nothing to merge"),
     413: ("Request Entity Too Large", "the request body is larger than this service accepts"),
     415: ("Unsupported Media Type", "the request body must be JSON (Content-Type: application/json)"),
     422: ("Unprocessable Content", "text is 250,000 characters long; the limit is 200,000"),
-    429: ("Too Many Requests", "too many requests: slow down and retry after RateLimit-Reset seconds"),
+    429: ("Too Many Requests", "too many requests: retry after 42 s"),
     502: ("Bad Gateway", "fetching https://example.org/news/1: HTTP 404 Not Found"),
     503: ("Service Unavailable", "the attribution pipeline is not available"),
 }

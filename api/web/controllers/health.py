@@ -24,11 +24,13 @@ class HealthController(Controller):
     @get("/ready", operation_id="ready", summary="Database reachable and pipeline loaded",
          responses={503: ResponseSpec(Readiness, description="Not ready: the body says which part")})
     async def ready(self, services: ServicesDep) -> Response[Readiness]:
-        """200 when the database answers and the attribution pipeline is loaded, else 503."""
+        """200 when the database answers, the pipeline is loaded and the NLP queue has room, else 503."""
         database = await services.store.ping()
         pipeline = services.engine.ready
-        ok = database and pipeline
+        nlp_queue = not services.engine.queue_full
+        ok = database and pipeline and nlp_queue
         return Response(
-            Readiness(status="ready" if ok else "unavailable", database=database, pipeline=pipeline),
+            Readiness(status="ready" if ok else "unavailable", database=database, pipeline=pipeline,
+                      nlp_queue=nlp_queue),
             status_code=200 if ok else 503,
         )

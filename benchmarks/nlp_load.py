@@ -1,0 +1,173 @@
+"""Heavy NLP requests against the API: is the work bounded, are the cheap routes still fast? (issue 12, point 1)
+
+    uv run python benchmarks/nlp_load.py                  # starts `quotelens serve` itself (this tree)
+    uv run python benchmarks/nlp_load.py --url http://127.0.0.1:8000   # a server already running
+
+--clients clients (default 3) each send POST /api/extract with a text of --chars
+characters (default 200,000, the longest allowed: the seed articles repeated) one after
+another for --seconds; half of them also give up after --give-up seconds (the issue's
+"clients that leave"). A prober asks GET /health and the read routes (GET /api/articles,
+GET /api/speakers) every 0.1 s the whole time. Afterwards a 20-character extract is timed:
+how long the server stays busy with work nobody waits for.
+
+Prints: the NLP answers by status, how long each waited for its answer (p50/p99/max, the
+503s separately: they should come at once), /health and read-route p50/p99/max, and the
+time to the after-load extract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+READS = ("/api/articles?limit=20", "/api/speakers?limit=20")
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def _fmt(ms: list[float]) -> str:
+    return f"n={len(ms)} p50 {_pct(ms, 50):.1f} ms, p99 {_pct(ms, 99):.1f} ms, max {max(ms, default=float('nan')):.1f} ms"
+
+
+def long_text(chars: int) -> str:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    body = "\n\n".join(p.read_text(encoding="utf-8") for p in seeds)
+    text = body
+    while len(text) < chars:
+        text += "\n\n" + body
+    return text[:chars]
+
+
+async def _nlp_client(base: str, text: str, seconds: float, give_up: float | None, headers: dict[str, str],
+                      results: list[tuple[int | str, float]]) -> None:
+    end = time.monotonic() + seconds
+    timeout = httpx.Timeout(give_up if give_up else 300.0, connect=5.0)
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, headers=headers) as client:
+        while time.monotonic() < end:
+            t0 = time.perf_counter()
+            try:
+                r = await client.post("/api/extract", json={"text": text})
+                results.append((r.status_code, time.perf_counter() - t0))
+                if r.status_code == 503:
+                    await asyncio.sleep(float(r.headers.get("Retry-After", "1")))
+            except httpx.TimeoutException:
+                results.append(("gave up", time.perf_counter() - t0))
+            except httpx.HTTPError as exc:
+                results.append((type(exc).__name__, time.perf_counter() - t0))
+
+
+async def _prober(base: str, stop: asyncio.Event, timings: dict[str, list[float]], failures: Counter[str]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
+        while not stop.is_set():
+            for path in ("/health", *READS):
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(path)
+                    ms = (time.perf_counter() - t0) * 1000
+                    if r.status_code == 200:
+                        timings["health" if path == "/health" else "reads"].append(ms)
+                    else:
+                        failures[f"{path} {r.status_code}"] += 1
+                except httpx.HTTPError as exc:
+                    failures[f"{path} {type(exc).__name__}"] += 1
+            ready = await client.get("/ready")
+            timings["ready_503" if ready.status_code == 503 else "ready_200"].append(0.0)
+            await asyncio.sleep(0.1)
+
+
+async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str) -> None:
+    text = long_text(chars)
+    headers = {"X-API-Key": key} if key else {}
+    async with httpx.AsyncClient(base_url=base, timeout=300.0, headers=headers) as client:
+        t0 = time.perf_counter()
+        r = await client.post("/api/extract", json={"text": text})
+        print(f"one {chars:,}-character text alone: {r.status_code} in {time.perf_counter() - t0:.1f} s")
+    results: list[tuple[int | str, float]] = []
+    timings: dict[str, list[float]] = {"health": [], "reads": [], "ready_503": [], "ready_200": []}
+    failures: Counter[str] = Counter()
+    stop = asyncio.Event()
+    probe = asyncio.create_task(_prober(base, stop, timings, failures))
+    started = time.monotonic()
+    await asyncio.gather(*(
+        _nlp_client(base, text, seconds, give_up if i % 2 else None, headers, results) for i in range(clients)))
+    load_ended = time.monotonic()
+    async with httpx.AsyncClient(base_url=base, timeout=600.0, headers=headers) as client:
+        t0 = time.perf_counter()
+        r = await client.post("/api/extract", json={"text": "He said: \"Hi there.\""})
+        after = time.perf_counter() - t0
+    stop.set()
+    await probe
+    print(f"load: {clients} clients x {chars:,}-character texts for {seconds:g} s "
+          f"(every other client gives up after {give_up:g} s); ran {load_ended - started:.1f} s")
+    by_status = Counter(str(s) for s, _ in results)
+    print(f"  NLP answers: {dict(sorted(by_status.items()))}")
+    for status in sorted(by_status):
+        waits = [w * 1000 for s, w in results if str(s) == status]
+        print(f"  NLP {status}: waited {_fmt(waits)}")
+    print(f"  /health: {_fmt(timings['health'])}")
+    print(f"  read routes {', '.join(READS)}: {_fmt(timings['reads'])}")
+    print(f"  /ready: {len(timings['ready_200'])} x 200, {len(timings['ready_503'])} x 503 (NLP queue full)")
+    print(f"  probe failures: {dict(failures)}")
+    print(f"  after the load: a 20-character extract answered {r.status_code} in {after:.2f} s")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", help="a running server (default: start `quotelens serve` on a free port)")
+    p.add_argument("--clients", type=int, default=3)
+    p.add_argument("--chars", type=int, default=200_000)
+    p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--give-up", type=float, default=2.0, help="seconds after which the leaving clients hang up")
+    p.add_argument("--key", default="", help="X-API-Key to send (a server with keys)")
+    args = p.parse_args()
+    server = None
+    base = args.url
+    if base is None:
+        port = _free_port()
+        data = tempfile.mkdtemp(prefix="quotelens-nlp-load-")
+        env = {**os.environ, "QUOTELENS_DATA_DIR": data, "QUOTELENS_RATE_LIMIT": "off"}
+        server = subprocess.Popen([sys.executable, "-m", "quotelens.cli", "serve", "--port", str(port),
+                                   "--log-level", "warning"], env=env, cwd=ROOT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        print(f"server: quotelens serve on {base} (seeded store, rate limit off)")
+    try:
+        asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
