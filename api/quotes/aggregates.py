@@ -26,7 +26,7 @@ from api.store.cache import VersionedCache
 from api.store.db import Store
 from api.store.fastread import Prepared, as_date
 from api.store.models import Article, Quote, Speaker
-from api.store.values import FIRST_DAY, dated
+from api.store.values import FIRST_DAY, UNDATED, dated
 from quotelens.contract import (
     OutletCount,
     SpeakerCount,
@@ -87,7 +87,9 @@ def _in_period(column: Any) -> list[Any]:
 
 def _period_params(period: Period) -> dict[str, Any]:
     # Open ends as far-off dates: one statement shape for every period. Undated articles
-    # (seen_on UNDATED, the day before FIRST_DAY) are in no period.
+    # (seen_on UNDATED, the day before FIRST_DAY) are in no bounded period, and in "all time".
+    if period.since is None and period.until is None:
+        return {"since": UNDATED, "until": date(9999, 12, 31)}
     return {"since": max(period.since or FIRST_DAY, FIRST_DAY), "until": period.until or date(9999, 12, 31)}
 
 

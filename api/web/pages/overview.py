@@ -31,9 +31,17 @@ async def period_of(aggregates: Aggregates, key: str) -> Period:
 async def overview(
     services: NamedDependency[Services],
     aggregates: NamedDependency[Aggregates],
-    period: Literal["7", "30", "90", "365", "all"] = "30",
+    period: Literal["7", "30", "90", "365", "all"] | None = None,
 ) -> Template:
-    """The front page; `period` counts back from the newest article in the store."""
+    """The front page; `period` counts back from the newest article in the store.
+
+    By default the last 30 days, unless they hold less than half the store's quotes
+    (undated articles, which are in no bounded period, or an archive): then all time.
+    """
+    if period is None:
+        recent, every = await asyncio.gather(
+            aggregates.unnamed_share(await period_of(aggregates, "30")), aggregates.unnamed_share(Period()))
+        period = "30" if 2 * recent.quotes >= every.quotes else "all"
     span = await period_of(aggregates, period)
     top, weeks, outlets, unnamed, latest = await asyncio.gather(
         aggregates.top_speakers(span, TOP_SPEAKERS),
