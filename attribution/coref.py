@@ -252,10 +252,12 @@ class DocumentEntities:
         self._org_names: dict[tuple[int, int], Entity] = {}  # ORG spans that end in a person's name
         self._person_spans: list[tuple[Span, Entity]] = []
         self._ambiguous: dict[tuple[int, int], list[Entity]] = {}
+        self._lower_words = {t.text for t in doc if t.is_lower}  # words the text writes lower-case
         self._collect_persons()
         self._split_by_honorific()
         self._infer_genders()
         self._disambiguate()
+        self._span_person = {(e.start, e.end): p for e, p in self._person_spans}
 
     # ------------------------------------------------------------ building
     def _collect_persons(self) -> None:
@@ -333,8 +335,6 @@ class DocumentEntities:
         return _clean_name(self.doc[words[0].i : words[-1].i + 1].text)
 
     def _written_lower(self, low: str) -> bool:
-        if not hasattr(self, "_lower_words"):
-            self._lower_words = {t.text for t in self.doc if t.is_lower}
         return low in self._lower_words
 
     def _persons_inside_organisations(self, by_span: dict[tuple[int, int], Entity], ents: list[Span]) -> None:
@@ -403,14 +403,23 @@ class DocumentEntities:
                 other = Entity(name=_strip_titles(_clean_name(ent.text)), kind="person")
                 split[(toks[0], honorific)] = other
                 self.persons.append(other)
-            entity.positions.remove(ent.start_char)
-            other.positions.append(ent.start_char)
-            self._person_spans[i] = (ent, other)
+            self._move_mention(i, other)
             changed = True
         if changed:
-            spans = {ent.start_char: p for ent, p in self._person_spans}
-            self.person_mentions = [(pos, spans.get(pos, p)) for pos, p in self.person_mentions]
-            self.subject_persons = [(pos, spans.get(pos, p)) for pos, p in self.subject_persons]
+            self._refresh_mentions()
+
+    def _move_mention(self, i: int, to: Entity) -> None:
+        """Mention `i` of `_person_spans` is `to`'s, not the person it was first given."""
+        ent, was = self._person_spans[i]
+        was.positions.remove(ent.start_char)
+        to.positions.append(ent.start_char)
+        self._person_spans[i] = (ent, to)
+
+    def _refresh_mentions(self) -> None:
+        """The position lists after mentions moved to another person."""
+        spans = {ent.start_char: p for ent, p in self._person_spans}
+        self.person_mentions = [(pos, spans.get(pos, p)) for pos, p in self.person_mentions]
+        self.subject_persons = [(pos, spans.get(pos, p)) for pos, p in self.subject_persons]
 
     def _infer_genders(self) -> None:
         """What the text says of each person's gender.
@@ -482,14 +491,10 @@ class DocumentEntities:
             first_named = {id(p): min((pos for pos, q in full_mentions if q is p), default=10**9) for p in matches}
             best = min(matches, key=lambda p: first_named[id(p)])
             if best is not entity:
-                entity.positions.remove(ent.start_char)
-                best.positions.append(ent.start_char)
-                self._person_spans[i] = (ent, best)
+                self._move_mention(i, best)
                 changed = True
         if changed:
-            spans = {ent.start_char: p for ent, p in self._person_spans}
-            self.person_mentions = [(pos, spans.get(pos, p)) for pos, p in self.person_mentions]
-            self.subject_persons = [(pos, spans.get(pos, p)) for pos, p in self.subject_persons]
+            self._refresh_mentions()
 
     def person_at(self, start: int, end: int) -> Entity | None:
         """The person named within a character range, if any (not a possessor: "X's deputy")."""
@@ -506,11 +511,6 @@ class DocumentEntities:
                     best = match
         return best
 
-    @property
-    def _span_person(self) -> dict[tuple[int, int], Entity]:
-        if not hasattr(self, "_span_person_map"):
-            self._span_person_map = {(e.start, e.end): p for e, p in self._person_spans}
-        return self._span_person_map
 
     def note_speaker(self, pos: int, entity: Entity) -> None:
         self.speakers.append((pos, entity))
