@@ -195,11 +195,16 @@ class QuoteRead(Struct, kw_only=True):
     via: str | None
     confidence: Annotated[float, Meta(description="0-1: how likely the speaker is the right one (calibrated).")]
     context: Annotated[str, Meta(description="About 200 characters of the article around the quote.")]
-    speaker: SpeakerRef | None
+    speaker: Annotated[SpeakerRef | None, Meta(
+        description="Who said it; null when no speaker was found or when the speaker is uncertain "
+                    "(`speaker_uncertain`: the likely speaker is then in `speaker_guess`).")]
     article: ArticleRef
     speaker_uncertain: Annotated[bool, Meta(
-        description="The speaker's confidence is below the service's threshold: show the words, not the name "
-                    "as certain.")] = False
+        description="The speaker's confidence is below the service's threshold: the words are kept, the name "
+                    "is not given as the speaker (`speaker` is null).")] = False
+    speaker_guess: Annotated[SpeakerRef | None, Meta(
+        description="When `speaker_uncertain`: the speaker the engine found, to be shown as a guess at most; "
+                    "null otherwise.")] = None
 
 
 class ArticleDetail(ArticleRef, kw_only=True):

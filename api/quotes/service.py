@@ -79,12 +79,13 @@ def _quote_from_row(r: Row, threshold: float) -> QuoteRead:
     speaker = (SpeakerRef(id=r.speaker_id, slug=r.slug, name=r.name, kind=r.speaker_kind)
                if r.speaker_id is not None else None)
     confidence = float(r.confidence)
+    uncertain = speaker is not None and confidence < threshold
     return QuoteRead(
         id=r.id, text=r.text, kind=r.kind, start=r.start_offset, end=r.end_offset, cue=r.cue, mention=r.mention,
-        via=r.via, confidence=round(confidence, 3), context=r.context, speaker=speaker,
+        via=r.via, confidence=round(confidence, 3), context=r.context, speaker=None if uncertain else speaker,
         article=ArticleRef(id=r.article_id, title=r.title, outlet=r.outlet, published=as_date(r.published),
                            url=r.url),
-        speaker_uncertain=speaker is not None and confidence < threshold,
+        speaker_uncertain=uncertain, speaker_guess=speaker if uncertain else None,
     )
 
 

@@ -17,16 +17,18 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CSV_COLUMNS = (
     "quote_id", "text", "kind", "speaker_id", "speaker_slug", "speaker_name", "speaker_kind", "mention", "cue",
     "via", "confidence", "start", "end", "article_id", "article_title", "outlet", "published", "url",
+    "speaker_uncertain", "speaker_guess_slug", "speaker_guess_name",
 )
 
 
 def quote_row(q: QuoteRead) -> list[Any]:
     """One quote as the values of CSV_COLUMNS."""
-    s, a = q.speaker, q.article
+    s, a, g = q.speaker, q.article, q.speaker_guess
     return [
         q.id, q.text, q.kind, s.id if s else "", s.slug if s else "", s.name if s else "", s.kind if s else "",
         q.mention or "", q.cue or "", q.via or "", q.confidence, q.start, q.end,
         a.id, a.title or "", a.outlet or "", a.published.isoformat() if a.published else "", a.url or "",
+        "yes" if q.speaker_uncertain else "", g.slug if g else "", g.name if g else "",
     ]
 
 

@@ -39,7 +39,7 @@ class SpeakerStyle:
 
     @property
     def name(self) -> str:
-        return self.speaker.name if self.speaker is not None else "speaker not found"
+        return self.speaker.name if self.speaker is not None else "speaker not found or uncertain"
 
 
 def _letters(i: int) -> str:

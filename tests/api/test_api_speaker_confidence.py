@@ -68,6 +68,15 @@ async def test_uncertain_quotes_are_marked_everywhere(client, extractor) -> None
     detail = (await client.get(f"/api/articles/{article_id}")).json()
     marks = {q["text"]: q["speaker_uncertain"] for q in detail["quotes"]}
     assert marks == {"We are ready": False, "Taxes will rise": True, "The plan is sound": False}
+    # An uncertain quote names nobody as its speaker; the engine's guess is kept apart.
+    for q in detail["quotes"]:
+        if q["speaker_uncertain"]:
+            assert q["speaker"] is None and q["speaker_guess"]["slug"] == "jane-holloway"
+        else:
+            assert q["speaker"]["slug"] == "jane-holloway" and q["speaker_guess"] is None
+    csv_text = (await client.get("/api/quotes", headers={"Accept": "text/csv"})).text
+    uncertain_rows = [line for line in csv_text.splitlines() if "Taxes will rise" in line]
+    assert len(uncertain_rows) == 1 and ",yes,jane-holloway," in uncertain_rows[0]
     # The quote count shown and ranked by counts what the list shows.
     assert (await client.get("/api/speakers/jane-holloway")).json()["quote_count"] == 2
     assert (await client.get("/api/speakers", params={"q": "holloway"})).json()["items"][0]["quote_count"] == 2

@@ -86,7 +86,7 @@ async def test_quotes_across_speakers(client, extractor: ScriptedExtractor) -> N
     assert everything["total"] == 5
     q = everything["items"][0]
     assert set(q) == {"id", "text", "kind", "start", "end", "cue", "mention", "via", "confidence", "context",
-                      "speaker", "article", "speaker_uncertain"}
+                      "speaker", "article", "speaker_uncertain", "speaker_guess"}
     cases = [
         ({"speaker": "kenneth-mckenzie"}, 2),
         ({"speaker": "McKenzie"}, 2),
