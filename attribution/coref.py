@@ -59,6 +59,8 @@ def _given_names() -> dict[str, str]:
 
 
 GENDERED_WORDS = _gendered_words()
+# Honorifics only a person bears ("Mr. King" is a person even when the tagger calls it a noun).
+_PERSON_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov"})
 GIVEN_NAMES = _given_names()
 
 
@@ -157,6 +159,7 @@ class Entity:
             titles=tuple(dict.fromkeys(self.titles)),
             roles=tuple(dict.fromkeys(self.roles)),
             organisations=tuple(dict.fromkeys(self.organisations)),
+            gender=self.gender if self.kind == "person" else None,
         )
 
 
@@ -469,6 +472,28 @@ class DocumentEntities:
                 if votes[best] >= 2 and votes[best] >= 2 * sum(v for k, v in votes.items() if k != best):
                     entity.gender = best
 
+    def _person_named_like(self, span: Span, lo: int, hi: int) -> Entity | None:
+        """A name the tagger took for a common noun: "Mr. King" (an honorific makes a person), or a
+        capitalised word that is the surname of a person the article names ("McAuliffe" after
+        "Gov. Terry McAuliffe"). None when the mention is no such name."""
+        words = [t for t in self.doc[lo : hi + 1] if not t.is_punct]
+        if not words or not all(t.text[:1].isupper() for t in words):
+            return None
+        honorific = _DOTS.sub("", words[0].lower_) in _PERSON_HONORIFICS
+        name = _strip_titles(_clean_name(" ".join(t.text for t in words)))
+        toks = name_tokens(name)
+        if not toks or len(toks) > 3 or not name[:1].isupper():
+            return None
+        person = next((p for p in self.persons if is_name_extension(" ".join(toks), p.name)), None)
+        if person is not None or not honorific:
+            return person
+        entity = Entity(name=name, kind="person")
+        entity.vote_gender(GENDERED_WORDS.get(_DOTS.sub("", words[0].lower_), ""), 3.0)
+        if entity.gender_votes.get("", 0):
+            entity.gender_votes.pop("")
+        self.persons.append(entity)
+        return entity
+
     def _disambiguate(self) -> None:
         """A surname two persons of the story share goes to the one its honorific's
         gender fits ("Mr. Obama": not Michelle Obama), else to the one named first."""
@@ -582,6 +607,9 @@ class DocumentEntities:
             if person is not None:
                 return Resolution(person, "name-tagged-organisation")  # "Donald Trump’s" tagged ORG
             return Resolution(self._other(name, "organisation", head), "organisation")
+        named = self._person_named_like(span, lo, hi)
+        if named is not None:
+            return Resolution(named, "name-tagged-noun")
         # common noun
         det = next((c.lower_ for c in head.children if c.dep_ in ("det", "poss", "nummod")), "")
         lemma = head.lemma_.lower()

@@ -25,6 +25,7 @@ class Speaker:
     titles: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
+    gender: str | None = None  # "m" / "f" when the text tells (honorific, gendered role, pronouns); persons only
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -41,6 +42,7 @@ class Speaker:
             titles=tuple(d.get("titles", ())),
             roles=tuple(d.get("roles", ())),
             organisations=tuple(d.get("organisations", ())),
+            gender=d.get("gender"),
         )
 
 

@@ -249,6 +249,9 @@ class ExtractedSpeaker(Struct, kw_only=True):
     titles: list[str]
     roles: list[str]
     organisations: list[str]
+    gender: Annotated[str | None, Meta(
+        description='A person\'s gender as the text tells it ("m", "f": honorific, gendered role, pronouns); '
+                    "null when it does not.")] = None
 
 
 class ExtractedQuote(Struct, kw_only=True):

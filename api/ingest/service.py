@@ -260,8 +260,10 @@ def _resolve(
 ) -> int:
     """The tracked speaker this article's speaker is, or a new one (provisional id) when none fits."""
     attributes = [*speaker.titles, *speaker.roles, *speaker.organisations]
-    known = index.match(name, kind, article_id=article_id, attributes=attributes, threshold=threshold)
-    fresh = pending.match(name, kind, article_id=article_id, attributes=attributes, threshold=threshold)
+    gender = speaker.gender if kind == "person" else None
+    known = index.match(name, kind, article_id=article_id, attributes=attributes, threshold=threshold, gender=gender)
+    fresh = pending.match(name, kind, article_id=article_id, attributes=attributes, threshold=threshold,
+                          gender=gender)
     best = max((m for m in (known, fresh) if m is not None), key=lambda m: m[1], default=None)
     if best is not None:
         placement.matched.add(best[0].id)

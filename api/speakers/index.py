@@ -574,8 +574,12 @@ class SpeakerIndex:
         article_id: int | None = None,
         attributes: Iterable[str] = (),
         threshold: float = 85.0,
+        gender: str | None = None,
     ) -> tuple[SpeakerEntry, float] | None:
-        """The known speaker a name quoted in an article belongs to, with a score; None for a new one."""
+        """The known speaker a name quoted in an article belongs to, with a score; None for a new one.
+
+        `gender` is what the article tells of a person's gender ("m"/"f"): it settles a bare
+        surname two known persons share ("Obama", a man, is not Michelle Obama)."""
         norm = normalised_alias(name, kind)
         if not norm:
             return None
@@ -594,8 +598,8 @@ class SpeakerIndex:
                 return person, 100.0
         exact = self._exact.get((kind, norm), set())
         if kind == "person":
-            exact = self._same_generation({sid for sid in exact if self._may_be(self._entries[sid], name)}, name,
-                                          norm)
+            exact = self._same_generation(
+                {sid for sid in exact if self._may_be(self._entries[sid], name, gender)}, name, norm)
         if exact:
             pinned = {
                 sid for sid in exact
@@ -610,7 +614,7 @@ class SpeakerIndex:
         scored: dict[int, float] = {}
         for sid in self._speakers_with_tokens_like(toks[-1], 80.0):
             entry = self._entries[sid]
-            if entry.kind != "person" or not self._may_be(entry, name):
+            if entry.kind != "person" or not self._may_be(entry, name, gender):
                 continue
             pool = entry.full_norms if len(toks) >= 2 and entry.full_norms else entry.norms
             score = max((_person_score(name, n) for n in pool), default=0.0)
@@ -658,7 +662,7 @@ class SpeakerIndex:
                                            for a in self._entries[sid].aliases)}
         return plain or ids
 
-    def _may_be(self, entry: SpeakerEntry, name: str) -> bool:
+    def _may_be(self, entry: SpeakerEntry, name: str, text_gender: str | None = None) -> bool:
         """Whether a person quoted as `name` in a new article can be this known person.
 
         - Father and son: a name saying Jr. or Sr. is only someone called so before.
@@ -682,7 +686,7 @@ class SpeakerIndex:
                 same_given_name(toks[0], w[0]) or set(w) <= set(toks) or set(toks) <= set(w) for w in same_surname)
         if not fulls:
             return True  # known by the bare name alone
-        gender = honorific_gender(name)
+        gender = honorific_gender(name) or text_gender or ""
         genders = _given_name_genders()
         if gender and all(genders.get(w[0], gender) != gender for w in fulls):
             return False  # "Mrs. Clinton" is not Bill
