@@ -61,6 +61,7 @@ def _given_names() -> dict[str, str]:
 GENDERED_WORDS = _gendered_words()
 # Honorifics only a person bears ("Mr. King" is a person even when the tagger calls it a noun).
 _PERSON_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov"})
+_GENDER_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss"})
 GIVEN_NAMES = _given_names()
 
 
@@ -267,7 +268,9 @@ class DocumentEntities:
         ents = [e for e in self.ents if e.label_ == "PERSON"]
         person_texts = {_clean_name(e.text) for e in ents}
         trimmed = {(e.start, e.end): self._trim_name(e, person_texts) for e in ents}
-        full_first = sorted(ents, key=lambda e: -len(name_tokens(trimmed[(e.start, e.end)])))
+        # full names first; among surnames, those an honorific genders ("Mr. Obama") before bare ones
+        full_first = sorted(ents, key=lambda e: (-len(name_tokens(trimmed[(e.start, e.end)])),
+                                                 _honorific_gender(e) is None))
         by_span: dict[tuple[int, int], Entity] = {}
         for ent in full_first:
             name = trimmed[(ent.start, ent.end)]
@@ -275,6 +278,10 @@ class DocumentEntities:
             if not toks or self.lex.is_outlet(name) or all(_DOTS.sub("", w.lower()) in AFFIXES for w in name.split()):
                 continue
             matches = [p for p in self.persons if is_name_extension(name, p.name)]
+            honorific = _honorific_gender(ent)
+            if honorific and matches:
+                # "Mr. Obama" when the story names only Michelle Obama ("the first lady"): someone else
+                matches = [p for p in matches if _own_gender(p) in (None, honorific)]
             entity = matches[0] if matches else None
             if entity is None:
                 entity = Entity(name=_strip_titles(name), kind="person")
@@ -822,6 +829,31 @@ def _in_headline(tok: Token) -> bool:
         if len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words):
             return True
     return False
+
+
+def _honorific_gender(ent: Span) -> str | None:
+    """The gender of an honorific right before or opening a person's name ("Mr. Obama"), if any."""
+    first = ent[0]
+    prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+    for tok in (first, prev):
+        if tok is not None and _DOTS.sub("", tok.lower_) in _GENDER_HONORIFICS:
+            return GENDERED_WORDS.get(_DOTS.sub("", tok.lower_))
+    return None
+
+
+def _own_gender(entity: Entity) -> str | None:
+    """What a person's given name and roles say of their gender ("Michelle", "the first lady"), before any
+    surname-only mention is linked to them; None when they say nothing or disagree."""
+    said: set[str] = set()
+    words = entity.name.split()
+    if len(words) > 1 and words[0] in GIVEN_NAMES:
+        said.add(GIVEN_NAMES[words[0]])
+    for value in (*entity.titles, *entity.roles):
+        for w in value.split():
+            g = GENDERED_WORDS.get(_DOTS.sub("", w.lower()))
+            if g:
+                said.add(g)
+    return next(iter(said)) if len(said) == 1 else None
 
 
 def _strip_titles(name: str) -> str:

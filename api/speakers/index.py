@@ -131,12 +131,14 @@ class SpeakerEntry:
     # derived
     norms: tuple[str, ...] = field(default=(), init=False)
     full_norms: tuple[str, ...] = field(default=(), init=False)
+    gender: str = field(default="", init=False)  # "m"/"f" when titles and roles tell ("Mrs.", "first lady")
 
     def __post_init__(self) -> None:
         norms = {normalised_alias(self.name, self.kind)} | {a.normalised for a in self.aliases}
         norms.discard("")
         self.norms = tuple(sorted(norms))
         self.full_norms = tuple(n for n in self.norms if len(n.split()) >= 2)
+        self.gender = _attribute_gender((*self.titles, *self.roles)) if self.kind == "person" else ""
 
     @property
     def alias_names(self) -> list[str]:
@@ -172,6 +174,25 @@ def honorific_gender(name: str) -> str:
     """"m" for "Mr. X", "f" for "Mrs./Ms. X", else ""."""
     m = _HONORIFIC_GENDER.match(name)
     return "" if m is None else ("m" if m[1] else "f")
+
+
+@cache
+def _gendered_words() -> dict[str, str]:
+    """Word (lower case, no dots) -> "m"/"f" for titles and roles that tell a gender
+    (attribution/data/gendered_words.txt: "Mrs.", "spokeswoman", "first lady")."""
+    words: dict[str, str] = {}
+    for line in data_lines("gendered_words.txt"):
+        gender, _, rest = line.partition(":")
+        words.update((w, gender.strip()) for w in rest.split())
+    return words
+
+
+def _attribute_gender(values: Iterable[str]) -> str:
+    """The gender a person's titles and roles agree on; "" when none or when they disagree."""
+    gendered = _gendered_words()
+    seen = {gendered.get(w.strip(".,’'").lower(), "") for v in values for w in v.split()}
+    seen.discard("")
+    return next(iter(seen)) if len(seen) == 1 else ""
 
 
 @cache
@@ -688,7 +709,7 @@ class SpeakerIndex:
             return True  # known by the bare name alone
         gender = honorific_gender(name) or text_gender or ""
         genders = _given_name_genders()
-        if gender and all(genders.get(w[0], gender) != gender for w in fulls):
+        if gender and all((genders.get(w[0]) or entry.gender or gender) != gender for w in fulls):
             return False  # "Mrs. Clinton" is not Bill
         return self._surname_unambiguous(toks[0], gender)
 
@@ -703,7 +724,7 @@ class SpeakerIndex:
                 continue
             for norm in entry.full_norms:
                 words = norm.split()
-                if words[-1] != surname or gender and genders.get(words[0], gender) != gender:
+                if words[-1] != surname or gender and (genders.get(words[0]) or entry.gender or gender) != gender:
                     continue
                 if not any(same_given_name(words[0], g) for g in given):
                     given.append(words[0])
