@@ -577,6 +577,11 @@ class DocumentEntities:
         else:
             person = self.person_at(span.start_char, span.end_char) or next(
                 (p for (a, b), p in self._org_names.items() if a < span.end_char and span.start_char < b), None)
+        if person is None:
+            # "said the first lady, Laura Whitfield": the person the description stands beside
+            appos = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
+            if appos is not None:
+                person = self.person_at(appos.idx, appos.idx + len(appos.text))
         if person is None and head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS:
             # NER called a known person's surname an organisation ("McKenzie said")
             toks = name_tokens(_clean_name(span.text))

@@ -39,6 +39,8 @@ def index() -> SpeakerIndex:
         entry(12, "White House", "organisation", quotes=5),
         entry(14, "Carla Holt", "person", quotes=2),
         entry(15, "Andrew Holt", "person", quotes=2),
+        described(16, "Barack Obama", roles=("President",)),
+        described(17, "Michelle Obama", roles=("the first lady",)),
     ])
 
 
@@ -81,6 +83,23 @@ def index() -> SpeakerIndex:
 ])
 def test_joins(index: SpeakerIndex, name: str, kind: str, expected: int | None) -> None:
     found = index.match(name, kind, article_id=99)
+    assert (found[0].id if found else None) == expected
+
+
+@pytest.mark.parametrize("name, gender, expected", [
+    # the gender the article tells (pronouns, roles) settles a shared surname; a role stored
+    # with a known person ("the first lady") tells theirs when the given name list does not
+    ("Obama", None, None),
+    ("Obama", "m", 16),
+    ("Obama", "f", 17),
+    ("Holt", "f", 14),
+    ("Holt", "m", 15),
+    ("Trump", "m", None),       # Donald and Donald Trump Jr.: both men
+    ("Barack Obama", "f", 16),  # a full name is matched by its given name, whatever the pronouns
+])
+def test_gender_settles_a_shared_surname(index: SpeakerIndex, name: str, gender: str | None,
+                                         expected: int | None) -> None:
+    found = index.match(name, "person", article_id=99, gender=gender)
     assert (found[0].id if found else None) == expected
 
 

@@ -419,6 +419,19 @@ COREF = [
       [Expect("The port is safe,", "Imran Qureshi-Baig", "Imran Qureshi-Baig", speaker_kind="person"),
        Expect("The ferries will run on Sunday,", "Imran Qureshi-Baig", "Qureshi-Baig", speaker_kind="person")],
       id="hyphenated-surname"),
+    P("“We are ready,” said the first lady, Laura Whitfield, on Friday.\n“Progress is on the ballot,” Mr. Whitfield "
+      "said on Saturday night.\n“We will win,” she said.",
+      [Expect("We are ready,", "Laura Whitfield", "the first lady", speaker_kind="person"),
+       Expect("Progress is on the ballot,", "Whitfield", "Mr. Whitfield", speaker_kind="person"),
+       Expect("We will win,", "Laura Whitfield", "she", speaker_kind="person")],
+      id="honorific-gender-keeps-the-wife-apart"),
+    P("Gov. Terry Halloran (D) named a new adviser.\n“The budget is balanced,” Halloran said on Monday.",
+      [Expect("The budget is balanced,", "Terry Halloran", "Halloran", speaker_kind="person")],
+      id="surname-after-party-label"),
+    P("“They pay us a lot of money, and we need money to pay our producers,” Mr. Kettleworth said.",
+      [Expect("They pay us a lot of money, and we need money to pay our producers,", "Kettleworth",
+              "Mr. Kettleworth", speaker_kind="person")],
+      id="an-honorific-makes-a-person"),
 ]
 
 
