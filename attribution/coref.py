@@ -173,6 +173,7 @@ class Resolution:
 def _clean_name(text: str) -> str:
     text = text.strip().replace("\u00a0", " ")
     text = re.sub(r"(’s|'s|’|')$", "", text).strip()
+    text = re.sub(r"(?<=\w)’(?=\w)", "'", text)  # "O’Neill" and "O'Neill": one spelling
     return re.sub(r"\s+", " ", text).strip(" '’\"“”")
 
 
@@ -494,12 +495,28 @@ class DocumentEntities:
         person = next((p for p in self.persons if is_name_extension(" ".join(toks), p.name)), None)
         if person is not None or not honorific:
             return person
-        entity = Entity(name=name, kind="person")
+        entity = Entity(name=self._given_name_for(name), kind="person")
         entity.vote_gender(GENDERED_WORDS.get(_DOTS.sub("", words[0].lower_), ""), 3.0)
         if entity.gender_votes.get("", 0):
             entity.gender_votes.pop("")
         self.persons.append(entity)
         return entity
+
+    def _given_name_for(self, surname: str) -> str:
+        """'Larry King' for the 'Mr. King' of a story that writes 'Larry King' where the tagger saw no
+        person: a capitalised proper noun right before the surname, a given name news text genders or
+        one written so at least twice; the surname alone when there is none, or several."""
+        if len(surname.split()) != 1:
+            return surname
+        counts: dict[str, int] = {}
+        for m in re.finditer(rf"\b([A-Z][a-z]+) {re.escape(surname)}\b", self.doc.text):
+            tok = next((t for t in self.doc if t.idx == m.start(1)), None)
+            word = m.group(1)
+            if tok is None or tok.pos_ != "PROPN" or _title_word(tok, self.lex) or word.lower() in DEFINITE:
+                continue
+            counts[word] = counts.get(word, 0) + 1
+        fits = [w for w, n in counts.items() if w in GIVEN_NAMES or n >= 2]
+        return f"{fits[0]} {surname}" if len(fits) == 1 else surname
 
     def _disambiguate(self) -> None:
         """A surname two persons of the story share goes to the one its honorific's
@@ -630,8 +647,8 @@ class DocumentEntities:
             if found.entity is not None:
                 return found
         kind: SpeakerKind = "anonymous"
-        if lemma not in self.lex.group_nouns and lemma not in self.lex.role_fits:
-            kind = "organisation"
+        if lemma not in self.lex.group_nouns and lemma not in self.lex.role_fits and lemma not in GENDERED_WORDS:
+            kind = "organisation"  # not "my father", "his ex-wife", "a woman": persons the text leaves unnamed
         desc = _clean_name(span.text)
         if not any(c.isalnum() for c in desc):
             return Resolution(None, "unresolved-no-words")  # marks or symbols only

@@ -296,7 +296,9 @@ def search_tier(entry: SpeakerEntry, toks: tuple[str, ...]) -> int:
     1: the query's last word (a surname) is a word of a name;
     0: only alike words (typos, word-alikes: "sanders" in "senate leaders");
     -1: a person whose full names all have the query's surname and another given name
-        ("Larry King" asked, only Billie Jean King known): not the person asked for.
+        ("Larry King" asked, only Billie Jean King known), or an unnamed source whose
+        description holds only the surname of a full name asked for ("Mehmet Oz" asked,
+        "Oz's boss"): not the person asked for.
     """
     want = set(toks)
     best, conflicts, fulls = 0, 0, 0
@@ -311,6 +313,8 @@ def search_tier(entry: SpeakerEntry, toks: tuple[str, ...]) -> int:
             conflicts += not _given_names_agree(toks[0], words[0])
     if fulls and conflicts == fulls and not any(len(n.split()) == 1 for n in entry.norms):
         return -1
+    if best == 1 and entry.kind == "anonymous" and len(toks) >= 2:
+        return -1  # "Mehmet Oz" asked: "Oz's big, big boss" describes someone else
     return best
 
 

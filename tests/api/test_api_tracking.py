@@ -191,3 +191,11 @@ def test_search_page_counts_every_hit_and_pages_in_rank_order(index: SpeakerInde
     assert [e.id for e, _ in first + second] == [e.id for e, _ in everything[:20]]
     scores = [(-search_tier(e, ("anna", "smith")), -s, -e.quote_count, e.id) for e, s in everything]
     assert scores == sorted(scores)
+
+
+def test_a_description_naming_someone_else_is_no_hit_for_a_full_name() -> None:
+    # "Mehmet Oz" asked, only "Oz's boss" (an unnamed source) holds the surname: no answer
+    # rather than the boss's quotes; the description itself is still found by its words.
+    index = SpeakerIndex([entry(1, "the head of the network and Oz's boss", "anonymous", quotes=3, article=4)])
+    assert index.search("Mehmet Oz") == []
+    assert [e.id for e, _ in index.search("Oz's boss")] == [1]
