@@ -65,6 +65,8 @@ def main() -> None:
     ap.add_argument("pred", help="`quotelens extract --format jsonl` output on PolNeAR dev")
     ap.add_argument("gold", help="the identity gold (polnear-dev-speakers.jsonl)")
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--table-only", action="store_true",
+                    help="print the reliability table of the predictions' own confidences; fit and write nothing")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "attribution", "data", "confidence.tsv"))
     a = ap.parse_args()
     gold: dict[str, list[dict]] = collections.defaultdict(list)
@@ -74,6 +76,7 @@ def main() -> None:
             gold[g["doc"]].append(g)
     X: list[dict[str, float]] = []
     y: list[int] = []
+    given: list[float] = []
     with open(a.pred, encoding="utf-8") as f:
         docs = [json.loads(line) for line in f]
     for d in docs:
@@ -87,6 +90,12 @@ def main() -> None:
             f = features(q["evidence"], base, q.get("speaker_kind"), q.get("mention"))
             X.append(f)
             y.append(lab)
+            given.append(float(q["confidence"]))
+    if a.table_only:
+        Y = np.array(y, dtype=float)
+        print(f"{len(Y)} quotes with a speaker, {int(Y.sum())} right ({Y.mean():.3f}); the engine's confidences:")
+        _table(np.array(given), Y)
+        return
     keys = sorted({k for f in X for k in f})
     M = np.array([[f.get(k, 0.0) for k in keys] for f in X])
     Y = np.array(y, dtype=float)
@@ -105,8 +114,12 @@ def main() -> None:
         for k, wk in zip(keys, w, strict=True):
             out.write(f"{k}\t{wk:.4f}\n")
     print(f"{len(Y)} quotes with a speaker, {int(Y.sum())} right ({Y.mean():.3f}); weights -> {a.out}")
+    _table(p, Y)
+
+
+def _table(p: np.ndarray, Y: np.ndarray) -> None:
     print("confidence   quotes  right  share right   (at or above: quotes, share right)")
-    edges = [0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01]
+    edges = [0.0, 0.5, 0.6, 0.7, 0.77, 0.8, 0.85, 0.9, 0.95, 1.01]
     for lo, hi in zip(edges, edges[1:], strict=False):
         sel = (p >= lo) & (p < hi)
         above = p >= lo
