@@ -344,8 +344,93 @@ def find_drafts(doc: Doc, lex: Lexicon, spans: list[QuoteSpan], frames: list[Fra
     for r in table:
         if isinstance(r, TextRule):
             drafts = drafts + r.find(passage)
+    drafts = unwrap_nested_reports(doc, lex, drafts)
     drafts.sort(key=lambda d: (d.start, d.end))
     return drafts
+
+
+#: What carries someone's words without being their source: "issued a statement saying …",
+#: "footage shows Trump saying …" (with `Lexicon.speech_nouns`: statement, letter, tweet …).
+CARRIER_NOUNS: Final = frozenset({
+    "footage", "video", "videos", "tape", "tapes", "clip", "clips", "recording", "recordings", "ad", "ads",
+    "release", "document", "documents", "memo", "email", "emails", "note", "notice", "filing", "brief",
+})
+
+
+def unwrap_nested_reports(doc: Doc, lex: Lexicon, drafts: list[Draft]) -> list[Draft]:
+    """One record per report when one report's words hold another's cue.
+
+    - "Marsh issued a statement saying the bill would fail": the frame of "issued" takes "a
+      statement saying the bill would fail" as its content, and "saying" makes a second record
+      spoken by "a statement". One record remains: "the bill would fail", by Marsh.
+    - "Footage shows Trump saying he would win": "he would win", by Trump; not "Trump saying he
+      would win" by the footage.
+    - "Marsh accused the governor of lying and asserted that …": the first record stops before
+      the verb the second one hangs on.
+    """
+    text = doc.text
+    dropped: set[int] = set()
+    out = list(drafts)
+    for i, outer in enumerate(out):
+        if outer.kind != "indirect" or outer.frame is None:
+            continue
+        for j, inner in enumerate(out):
+            f = inner.frame
+            if j == i or f is None or f.mention is None or f.source is None or inner.kind != "indirect":
+                continue
+            cue_at = f.cue.start
+            if not (outer.start <= cue_at < outer.end and outer.start <= inner.start and inner.end <= outer.end + 2):
+                continue
+            mention_start = doc[f.mention[0]].idx
+            lead = text[outer.start:mention_start].strip().lower()
+            carriers = lex.speech_nouns | CARRIER_NOUNS
+            outer_source = outer.frame.source
+            # "issued a statement saying …": the carrier is the object of the outer report's verb
+            # (not "Bamberg said the videos show …": there the videos are what Bamberg reports on)
+            inner_carried = f.source.lemma_.lower() in carriers and f.source.head.i == outer.frame.cue.token
+            outer_carried = outer_source is not None and outer_source.lemma_.lower() in carriers
+            if outer.start <= mention_start and lead in ("", "a", "an", "the") and (inner_carried or outer_carried):
+                # the outer record's words are the inner one's source, cue and content, and one of
+                # the two speakers is a carrier of words, not their source
+                dropped.add(i)
+                if inner_carried and outer_source is not None:
+                    carrier = outer.frame
+                    if not outer_carried:
+                        frame = Frame(f.cue, carrier.source, carrier.source_rule + "-issuer", carrier.mention,
+                                      f.content, f.content_rule, f.content_weight, f.via, f.quotes)
+                        out[j] = Draft(inner.start, inner.end, inner.kind, frame, inner.confidence,
+                                       inner.rule + "-issued", inner.inherit_from, inner.same_attribution)
+                break
+            cue_tok = doc[f.cue.token]
+            outer_verb = doc[outer.frame.cue.token]
+            if cue_tok.dep_ == "conj" and cue_tok.head.i == outer_verb.i and mention_start < outer.start:
+                # "accused … and asserted that …": the first report ends before "and asserted"
+                cut = cue_tok.left_edge.idx if cue_tok.left_edge.i > outer_verb.i else cue_at
+                k = cue_tok.i - 1
+                while k > outer_verb.i and (doc[k].dep_ in ("cc", "punct") or doc[k].is_space):
+                    cut = doc[k].idx
+                    k -= 1
+                end = len(text[outer.start:cut].rstrip(" ,;")) + outer.start
+                if end - outer.start >= 3:
+                    out[i] = Draft(outer.start, end, outer.kind, outer.frame, outer.confidence, outer.rule,
+                                   outer.inherit_from, outer.same_attribution)
+                break
+    carriers = lex.speech_nouns | CARRIER_NOUNS
+    for k, d in enumerate(out):
+        f = d.frame
+        if k in dropped or f is None or f.source is None or f.source.lemma_.lower() not in carriers:
+            continue
+        if f.source.dep_ != "dobj" or f.source.head.pos_ != "VERB":
+            continue
+        # "The campaign issued a statement saying …": whoever issued it
+        issuer = next((c for c in f.source.head.children if c.dep_ == "nsubj"), None)
+        if issuer is None or issuer.lemma_.lower() in carriers or issuer.pos_ not in ("PROPN", "NOUN"):
+            continue
+        frame = Frame(f.cue, issuer, f.source_rule + "-issuer", mention_bounds(issuer), f.content, f.content_rule,
+                      f.content_weight, f.via, f.quotes)
+        out[k] = Draft(d.start, d.end, d.kind, frame, d.confidence, d.rule + "-issued", d.inherit_from,
+                       d.same_attribution)
+    return [d for k, d in enumerate(out) if k not in dropped]
 
 
 def _check_order(table: tuple[QuoteRule | TextRule, ...]) -> None:

@@ -224,6 +224,33 @@ INDIRECT = [
 ]
 
 
+# One record per report when one report's words hold another's cue (issue 11, item 6).
+NESTED = [
+    P("Senator Ellen Marsh issued a statement saying the bill would fail.",
+      [Expect("the bill would fail", "Ellen Marsh", "Senator Ellen Marsh", kind="indirect", speaker_kind="person")],
+      id="a-statement-is-its-issuer's"),
+    P("The Trump campaign issued a statement saying the ad was false.",
+      [Expect("the ad was false", "the Trump campaign", kind="indirect", speaker_kind="organisation")],
+      id="a-statement-of-an-organisation"),
+    P("Footage shows Trump saying he would win.",
+      [Expect("he would win", "Trump", kind="indirect", speaker_kind="person")],
+      id="footage-of-someone-saying"),
+    P("Marsh accused the governor of lying and asserted that the budget was balanced.",
+      [Expect("the governor of lying", "Marsh", kind="indirect", speaker_kind="person"),
+       Expect("the budget was balanced", "Marsh", kind="indirect", speaker_kind="person")],
+      id="accused-and-asserted-are-two-reports"),
+    P("In a statement, the family's attorney, Justin Pell, said the videos show Scott calmly leaving his car.",
+      [Expect("the videos show Scott calmly leaving his car", "Justin Pell", kind="indirect", speaker_kind="person",
+              exact=False)],
+      id="what-a-video-shows-is-the-reporter's-report"),
+]
+
+
+@pytest.mark.parametrize("text, expected", NESTED)
+def test_nested_reports(extract: Extract, text: str, expected: list[Expect]) -> None:
+    check_quotes(text, extract(text), expected, complete="videos show" not in text)
+
+
 @pytest.mark.parametrize("text, expected", INDIRECT)
 def test_indirect_speech(extract: Extract, text: str, expected: list[Expect]) -> None:
     check_quotes(text, extract(text), expected)
