@@ -157,9 +157,20 @@ def mention_bounds(head: Token) -> tuple[int, int]:
         lo, hi = min(lo, start), max(hi, end)
     while lo < hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ == "cc"):
         lo += 1
+    # "Last week Stumpf told …": a time the parser hung on the name is not part of it
+    while lo + 1 < hi + 1 and lo < head.i and doc[lo].lower_ in _TIME_LEADS and (
+            doc[lo + 1].lower_ in _TIME_WORDS or doc[lo + 1].ent_type_ in ("DATE", "TIME")):
+        lo += 2
     while hi > lo and (doc[hi].is_punct or doc[hi].is_space or doc[hi].dep_ == "case"):
         hi -= 1
     return lo, hi
+
+
+_TIME_LEADS = frozenset({"last", "next", "this", "that", "earlier", "later"})
+_TIME_WORDS = frozenset({
+    "week", "month", "year", "weekend", "night", "morning", "afternoon", "evening", "summer", "winter", "spring",
+    "fall", "autumn", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "time",
+})
 
 
 def _title_cased_name(head: Token, prep: Token) -> bool:

@@ -315,6 +315,13 @@ MENTIONS = [
 ]
 
 
+MENTIONS += [
+    P("Last week Stumpf told lawmakers that the bank had fired 5,300 workers.",
+      [Expect("the bank had fired 5,300 workers", "Stumpf", "Stumpf", kind="indirect", speaker_kind="person")],
+      id="a-time-before-the-name-is-not-the-mention"),
+]
+
+
 @pytest.mark.parametrize("text, expected", MENTIONS)
 def test_speaker_mentions(extract: Extract, text: str, expected: list[Expect]) -> None:
     check_quotes(text, extract(text), expected)
