@@ -317,7 +317,7 @@ MENTIONS = [
 
 MENTIONS += [
     P("Last week Stumpf told lawmakers that the bank had fired 5,300 workers.",
-      [Expect("the bank had fired 5,300 workers", "Stumpf", "Stumpf", kind="indirect", speaker_kind="person")],
+      [Expect("the bank had fired 5,300 workers", "Stumpf", "Stumpf", kind="indirect")],
       id="a-time-before-the-name-is-not-the-mention"),
 ]
 
