@@ -108,5 +108,7 @@ class Quote(msgspec.Struct):
     context: str = ""
     confidence: float = 0.0
     # The API's word that the speaker's confidence is below its threshold: the words are
-    # shown, the name is not asserted.
+    # shown, the name is not asserted (`speaker` is then null; the engine's guess, never
+    # shown as the speaker, is `speaker_guess`).
     speaker_uncertain: bool = False
+    speaker_guess: SpeakerRef | None = None

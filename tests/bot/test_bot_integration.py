@@ -185,8 +185,9 @@ async def test_quotes_about_withdrawal(answerer: Answerer) -> None:
     names = set()
     offset = 0
     while True:
-        # the speaker as stored, even when the answer marks it uncertain
-        names |= {q.speaker.name.lower() for q in every.quotes if q.speaker is not None}
+        # the speaker as stored, even when the answer marks it uncertain (then only a guess)
+        names |= {(q.speaker or q.speaker_guess).name.lower() for q in every.quotes
+                  if (q.speaker or q.speaker_guess) is not None}
         offset += 3
         if offset >= every.total:
             break
