@@ -14,9 +14,8 @@ of one pipeline per server process, which the server process itself no longer ho
 The child runs `serve_engine`, importing this module and the loader only (`api.ingest`
 loads lazily). It ignores SIGINT and SIGTERM: Ctrl-C in a terminal or a service manager
 signalling the whole group must not kill it while the server finishes the requests in
-flight; the server closes it at shutdown. It dies with the server (Linux:
-PR_SET_PDEATHSIG; elsewhere a thread watching the parent's pid), so none is left behind
-when the server is killed.
+flight; the server closes it at shutdown. It dies with the server (`die_with`), so none is
+left behind when the server is killed.
 
 The pipes: frames of a 4-byte big-endian length and a pickle (both ends are this module;
 the child's print()s go to stderr). To the child: one text a frame. From it: first
@@ -45,7 +44,7 @@ from attribution.errors import AttributionError, InputError
 from attribution.records import Quote
 from quotelens.errors import Unavailable
 
-__all__ = ["DEFAULT_LOADER", "ProcessEngine", "serve_engine"]
+__all__ = ["DEFAULT_LOADER", "ProcessEngine", "die_with", "serve_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +254,7 @@ def serve_engine(argv: list[str]) -> int:
     loader, model, nice, parent = argv[0], argv[1], int(argv[2]), int(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _die_with(parent)
+    die_with(parent)
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the replies
     sys.stdout = sys.stderr
@@ -285,21 +284,24 @@ def serve_engine(argv: list[str]) -> int:
     return 0
 
 
-def _die_with(parent: int) -> None:
-    """End this process when `parent` ends, however it ends (SIGKILL included)."""
+def die_with(parent: int, sig: int = signal.SIGKILL) -> None:
+    """Have this process sent `sig` when `parent` ends, however it ends (SIGKILL included).
+
+    Linux: PR_SET_PDEATHSIG (the kernel sends it). Elsewhere: a thread watching the parent's pid.
+    """
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
-            if ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if ctypes.CDLL(None).prctl(1, sig, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
                 if os.getppid() != parent:  # it ended before the call
-                    os._exit(0)
+                    os.kill(os.getpid(), sig)
                 return
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
-        os._exit(0)
+        os.kill(os.getpid(), sig)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
