@@ -2,6 +2,7 @@
 
     uv run python benchmarks/nlp_load.py                  # starts `quotelens serve` itself (this tree)
     uv run python benchmarks/nlp_load.py --url http://127.0.0.1:8000   # a server already running
+    uv run python benchmarks/nlp_load.py --tree /tmp/main-tree         # serve another checkout (before/after)
 
 --clients clients (default 3) each send POST /api/extract with a text of --chars
 characters (default 200,000, the longest allowed: the seed articles repeated) one after
@@ -11,8 +12,11 @@ GET /api/speakers) every 0.1 s the whole time. Afterwards a 20-character extract
 how long the server stays busy with work nobody waits for.
 
 Prints: the NLP answers by status, how long each waited for its answer (p50/p99/max, the
-503s separately: they should come at once), /health and read-route p50/p99/max, and the
-time to the after-load extract.
+503s separately: they come at once or at the budget), how many came later than the budget
+(--budget, the server's QUOTELENS_NLP_TIMEOUT), /health and read-route p50/p99/max against
+the target (p99 <= 50 ms), the machine's load average over the run (the box is shared: it
+says how much CPU there was to have), the engine processes the server started (a started
+server only: the first, then one per text stopped) and the time to the after-load extract.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 READS = ("/api/articles?limit=20", "/api/speakers?limit=20")
+TARGET_P99_MS = 50.0
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -72,7 +77,23 @@ async def _nlp_client(base: str, text: str, seconds: float, give_up: float | Non
                 results.append((type(exc).__name__, time.perf_counter() - t0))
 
 
-async def _prober(base: str, stop: asyncio.Event, timings: dict[str, list[float]], failures: Counter[str]) -> None:
+def _engine_pids(server: int) -> set[int]:
+    """The engine processes (`serve_engine`) among the children of `server` now."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == server and b"serve_engine" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+async def _prober(base: str, stop: asyncio.Event, timings: dict[str, list[float]], failures: Counter[str],
+                  loads: list[float], server: int | None, engines: set[int]) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
         while not stop.is_set():
             for path in ("/health", *READS):
@@ -88,12 +109,23 @@ async def _prober(base: str, stop: asyncio.Event, timings: dict[str, list[float]
                     failures[f"{path} {type(exc).__name__}"] += 1
             ready = await client.get("/ready")
             timings["ready_503" if ready.status_code == 503 else "ready_200"].append(0.0)
+            loads.append(os.getloadavg()[0])
+            if server is not None:
+                engines.update(_engine_pids(server))
             await asyncio.sleep(0.1)
 
 
-async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str) -> None:
+def _verdict(ms: list[float]) -> str:
+    p99 = _pct(ms, 99)
+    return f"p99 {p99:.1f} ms {'<=' if p99 <= TARGET_P99_MS else '>'} {TARGET_P99_MS:g} ms: " + (
+        "met" if p99 <= TARGET_P99_MS else "NOT met")
+
+
+async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str, budget: float,
+               server: int | None) -> None:
     text = long_text(chars)
     headers = {"X-API-Key": key} if key else {}
+    engines: set[int] = _engine_pids(server) if server is not None else set()
     async with httpx.AsyncClient(base_url=base, timeout=300.0, headers=headers) as client:
         t0 = time.perf_counter()
         r = await client.post("/api/extract", json={"text": text})
@@ -101,8 +133,9 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     results: list[tuple[int | str, float]] = []
     timings: dict[str, list[float]] = {"health": [], "reads": [], "ready_503": [], "ready_200": []}
     failures: Counter[str] = Counter()
+    loads: list[float] = [os.getloadavg()[0]]
     stop = asyncio.Event()
-    probe = asyncio.create_task(_prober(base, stop, timings, failures))
+    probe = asyncio.create_task(_prober(base, stop, timings, failures, loads, server, engines))
     started = time.monotonic()
     await asyncio.gather(*(
         _nlp_client(base, text, seconds, give_up if i % 2 else None, headers, results) for i in range(clients)))
@@ -115,15 +148,22 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     await probe
     print(f"load: {clients} clients x {chars:,}-character texts for {seconds:g} s "
           f"(every other client gives up after {give_up:g} s); ran {load_ended - started:.1f} s")
+    print(f"  machine load average (1 min) during the run: start {loads[0]:.2f}, max {max(loads):.2f}, "
+          f"end {loads[-1]:.2f} ({os.cpu_count()} CPUs)")
     by_status = Counter(str(s) for s, _ in results)
-    print(f"  NLP answers: {dict(sorted(by_status.items()))}")
+    print(f"  NLP answers: {dict(sorted(by_status.items()))}; 503s: {by_status.get('503', 0)}")
     for status in sorted(by_status):
         waits = [w * 1000 for s, w in results if str(s) == status]
         print(f"  NLP {status}: waited {_fmt(waits)}")
-    print(f"  /health: {_fmt(timings['health'])}")
-    print(f"  read routes {', '.join(READS)}: {_fmt(timings['reads'])}")
+    late = [w for s, w in results if isinstance(s, int) and w > budget + 1.0]
+    print(f"  NLP answers later than the {budget:g} s budget (+1 s): {len(late)}"
+          + (f" (max {max(late):.1f} s)" if late else ""))
+    print(f"  /health: {_fmt(timings['health'])}; {_verdict(timings['health'])}")
+    print(f"  read routes {', '.join(READS)}: {_fmt(timings['reads'])}; {_verdict(timings['reads'])}")
     print(f"  /ready: {len(timings['ready_200'])} x 200, {len(timings['ready_503'])} x 503 (NLP queue full)")
     print(f"  probe failures: {dict(failures)}")
+    if server is not None:
+        print(f"  engine processes seen under the server: {len(engines)} (the first, then one per text stopped)")
     print(f"  after the load: a 20-character extract answered {r.status_code} in {after:.2f} s")
 
 
@@ -141,15 +181,22 @@ def main() -> int:
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--give-up", type=float, default=2.0, help="seconds after which the leaving clients hang up")
     p.add_argument("--key", default="", help="X-API-Key to send (a server with keys)")
+    p.add_argument("--tree", type=Path, default=ROOT,
+                   help="the source tree whose `quotelens serve` to start (default: this one); e.g. "
+                        "`git archive main | tar -x -C /tmp/main-tree` for a before/after on one box")
+    p.add_argument("--budget", type=float, default=30.0,
+                   help="the server's QUOTELENS_NLP_TIMEOUT, to count answers that came later (default 30)")
     args = p.parse_args()
     server = None
     base = args.url
     if base is None:
         port = _free_port()
         data = tempfile.mkdtemp(prefix="quotelens-nlp-load-")
-        env = {**os.environ, "QUOTELENS_DATA_DIR": data, "QUOTELENS_RATE_LIMIT": "off"}
+        env = {**os.environ, "QUOTELENS_DATA_DIR": data, "QUOTELENS_RATE_LIMIT": "off",
+               "QUOTELENS_NLP_TIMEOUT": f"{args.budget:g}", "QUOTELENS_SEEDS_DIR": str(args.tree / "seeds")}
+        # `-m` puts the working directory first on the import path: the tree's code is served
         server = subprocess.Popen([sys.executable, "-m", "quotelens.cli", "serve", "--port", str(port),
-                                   "--log-level", "warning"], env=env, cwd=ROOT)
+                                   "--log-level", "warning"], env=env, cwd=args.tree)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -159,9 +206,11 @@ def main() -> int:
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        print(f"server: quotelens serve on {base} (seeded store, rate limit off)")
+        print(f"server: quotelens serve of {args.tree} on {base} (seeded store, rate limit off, "
+              f"NLP budget {args.budget:g} s)")
     try:
-        asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key))
+        asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key, args.budget,
+                         server.pid if server is not None else None))
     finally:
         if server is not None:
             server.terminate()

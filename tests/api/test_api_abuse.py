@@ -543,6 +543,26 @@ def test_settings_refuse_non_ascii_keys_and_bad_values(tmp_path) -> None:  # noq
     assert s.trusted_proxies == ("10.0.0.1", "172.16.0.0/12") and s.allowed_hosts == ("api.example", "localhost")
 
 
+def test_serve_refuses_a_non_ascii_key_at_startup(tmp_path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """A key no HTTP header can carry is refused before anything starts (the store is not even made)."""
+    import os
+
+    from quotelens.cli import main
+    from quotelens.settings import get_settings
+
+    for name in [k for k in os.environ if k.startswith("QUOTELENS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("QUOTELENS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QUOTELENS_API_KEYS", "good-key,clé")
+    get_settings.cache_clear()
+    try:
+        code = main(["serve", "--migrate-only", "--no-seed"])
+    finally:
+        get_settings.cache_clear()
+    assert code == 2 and "non-ASCII" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "quotelens.db").exists()
+
+
 def test_serve_trusts_no_forwarded_headers_by_default(tmp_path) -> None:  # noqa: ANN001
     from api.web.server import GuardedHttpTools, server_config
 
