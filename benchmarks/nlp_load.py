@@ -8,8 +8,9 @@
 characters (default 200,000, the longest allowed: the seed articles repeated) one after
 another for --seconds; half of them also give up after --give-up seconds (the issue's
 "clients that leave"). A prober asks GET /health and the read routes (GET /api/articles,
-GET /api/speakers) every 0.1 s the whole time. Afterwards a 20-character extract is timed:
-how long the server stays busy with work nobody waits for.
+GET /api/speakers) every 0.1 s the whole time, and for --baseline seconds before it with
+no NLP load (what the box alone costs). Afterwards a 20-character extract is timed: how
+long the server stays busy with work nobody waits for.
 
 Prints: the NLP answers by status, how long each waited for its answer (p50/p99/max, the
 503s separately: they come at once or at the budget), how many came later than the budget
@@ -122,10 +123,18 @@ def _verdict(ms: list[float]) -> str:
 
 
 async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str, budget: float,
-               server: int | None) -> None:
+               baseline: float, server: int | None) -> None:
     text = long_text(chars)
     headers = {"X-API-Key": key} if key else {}
     engines: set[int] = _engine_pids(server) if server is not None else set()
+    # The same probes with no NLP load first: what the shared box alone costs them.
+    base_timings: dict[str, list[float]] = {"health": [], "reads": [], "ready_503": [], "ready_200": []}
+    base_loads: list[float] = [os.getloadavg()[0]]
+    stop = asyncio.Event()
+    probe = asyncio.create_task(_prober(base, stop, base_timings, Counter(), base_loads, None, set()))
+    await asyncio.sleep(baseline)
+    stop.set()
+    await probe
     async with httpx.AsyncClient(base_url=base, timeout=300.0, headers=headers) as client:
         t0 = time.perf_counter()
         r = await client.post("/api/extract", json={"text": text})
@@ -146,6 +155,8 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
         after = time.perf_counter() - t0
     stop.set()
     await probe
+    print(f"no NLP load, {baseline:g} s (load average {max(base_loads):.2f}): /health {_fmt(base_timings['health'])}; "
+          f"reads {_fmt(base_timings['reads'])}")
     print(f"load: {clients} clients x {chars:,}-character texts for {seconds:g} s "
           f"(every other client gives up after {give_up:g} s); ran {load_ended - started:.1f} s")
     print(f"  machine load average (1 min) during the run: start {loads[0]:.2f}, max {max(loads):.2f}, "
@@ -184,6 +195,8 @@ def main() -> int:
     p.add_argument("--tree", type=Path, default=ROOT,
                    help="the source tree whose `quotelens serve` to start (default: this one); e.g. "
                         "`git archive main | tar -x -C /tmp/main-tree` for a before/after on one box")
+    p.add_argument("--baseline", type=float, default=10.0,
+                   help="seconds of probes with no NLP load first (default 10)")
     p.add_argument("--budget", type=float, default=30.0,
                    help="the server's QUOTELENS_NLP_TIMEOUT, to count answers that came later (default 30)")
     args = p.parse_args()
@@ -210,7 +223,7 @@ def main() -> int:
               f"NLP budget {args.budget:g} s)")
     try:
         asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key, args.budget,
-                         server.pid if server is not None else None))
+                         args.baseline, server.pid if server is not None else None))
     finally:
         if server is not None:
             server.terminate()
