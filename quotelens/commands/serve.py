@@ -41,13 +41,16 @@ async def _prepare_store(settings: Settings, seed: bool) -> int:
     """Migrate (the one migration step: the app and its workers never migrate); then, if
     asked and the store is empty, ingest the seeds. Returns the number of articles seeded."""
     from api.ingest.batches import ingest_paths
+    from api.ingest.engine_process import ProcessEngine
     from api.services import Services
     from api.store.migrate import upgrade
 
     await upgrade(settings.effective_database_url)
     if not seed:
         return 0
-    services = Services.build(settings)
+    # The seeds are read in an engine process, as the app's texts are: this process never
+    # holds a pipeline (the app starts its own engine process next).
+    services = Services.build(settings, engine=ProcessEngine(settings.spacy_model, nice=0))
     try:
         if await services.articles.count() > 0:
             return 0
