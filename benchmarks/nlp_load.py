@@ -93,27 +93,59 @@ def _engine_pids(server: int) -> set[int]:
     return found
 
 
-async def _prober(base: str, stop: asyncio.Event, timings: dict[str, list[float]], failures: Counter[str],
-                  loads: list[float], server: int | None, engines: set[int]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
-        while not stop.is_set():
-            for path in ("/health", *READS):
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get(path)
-                    ms = (time.perf_counter() - t0) * 1000
-                    if r.status_code == 200:
-                        timings["health" if path == "/health" else "reads"].append(ms)
-                    else:
-                        failures[f"{path} {r.status_code}"] += 1
-                except httpx.HTTPError as exc:
-                    failures[f"{path} {type(exc).__name__}"] += 1
-            ready = await client.get("/ready")
-            timings["ready_503" if ready.status_code == 503 else "ready_200"].append(0.0)
-            loads.append(os.getloadavg()[0])
-            if server is not None:
-                engines.update(_engine_pids(server))
-            await asyncio.sleep(0.1)
+class Probes:
+    """GET /health, the reads and /ready every 0.1 s until stopped: their times, and when things happened."""
+
+    def __init__(self, base: str, server: int | None) -> None:
+        self.base = base
+        self.server = server
+        self.started = time.monotonic()
+        self.health: list[float] = []
+        self.reads: list[float] = []
+        self.ready = Counter[int]()
+        self.failures = Counter[str]()
+        self.loads: list[float] = [os.getloadavg()[0]]
+        self.slow: list[tuple[float, float, str]] = []  # (ms, seconds since start, path)
+        self.engines: dict[int, float] = {}  # engine pid -> seconds since start when first seen
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._see_engines()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._probe())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    def _see_engines(self) -> None:
+        if self.server is not None:
+            for pid in _engine_pids(self.server):
+                self.engines.setdefault(pid, time.monotonic() - self.started)
+
+    async def _probe(self) -> None:
+        async with httpx.AsyncClient(base_url=self.base, timeout=10.0) as client:
+            while not self._stop.is_set():
+                for path in ("/health", *READS):
+                    t0 = time.perf_counter()
+                    try:
+                        r = await client.get(path)
+                        ms = (time.perf_counter() - t0) * 1000
+                        if r.status_code == 200:
+                            (self.health if path == "/health" else self.reads).append(ms)
+                            self.slow.append((ms, time.monotonic() - self.started, path))
+                        else:
+                            self.failures[f"{path} {r.status_code}"] += 1
+                    except httpx.HTTPError as exc:
+                        self.failures[f"{path} {type(exc).__name__}"] += 1
+                self.ready[(await client.get("/ready")).status_code] += 1
+                self.loads.append(os.getloadavg()[0])
+                self._see_engines()
+                await asyncio.sleep(0.1)
+
+    def slowest(self, n: int = 5) -> str:
+        return ", ".join(f"{path.split('?')[0]} {ms:.0f} ms at +{at:.1f} s" for ms, at, path in sorted(self.slow)[-n:])
 
 
 def _verdict(ms: list[float]) -> str:
@@ -126,26 +158,18 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
                baseline: float, server: int | None) -> None:
     text = long_text(chars)
     headers = {"X-API-Key": key} if key else {}
-    engines: set[int] = _engine_pids(server) if server is not None else set()
     # The same probes with no NLP load first: what the shared box alone costs them.
-    base_timings: dict[str, list[float]] = {"health": [], "reads": [], "ready_503": [], "ready_200": []}
-    base_loads: list[float] = [os.getloadavg()[0]]
-    stop = asyncio.Event()
-    probe = asyncio.create_task(_prober(base, stop, base_timings, Counter(), base_loads, None, set()))
+    calm = Probes(base, None)
+    calm.start()
     await asyncio.sleep(baseline)
-    stop.set()
-    await probe
+    await calm.stop()
     async with httpx.AsyncClient(base_url=base, timeout=300.0, headers=headers) as client:
         t0 = time.perf_counter()
         r = await client.post("/api/extract", json={"text": text})
         print(f"one {chars:,}-character text alone: {r.status_code} in {time.perf_counter() - t0:.1f} s")
     results: list[tuple[int | str, float]] = []
-    timings: dict[str, list[float]] = {"health": [], "reads": [], "ready_503": [], "ready_200": []}
-    failures: Counter[str] = Counter()
-    loads: list[float] = [os.getloadavg()[0]]
-    stop = asyncio.Event()
-    probe = asyncio.create_task(_prober(base, stop, timings, failures, loads, server, engines))
-    started = time.monotonic()
+    probes = Probes(base, server)
+    probes.start()
     await asyncio.gather(*(
         _nlp_client(base, text, seconds, give_up if i % 2 else None, headers, results) for i in range(clients)))
     load_ended = time.monotonic()
@@ -153,12 +177,12 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
         t0 = time.perf_counter()
         r = await client.post("/api/extract", json={"text": "He said: \"Hi there.\""})
         after = time.perf_counter() - t0
-    stop.set()
-    await probe
-    print(f"no NLP load, {baseline:g} s (load average {max(base_loads):.2f}): /health {_fmt(base_timings['health'])}; "
-          f"reads {_fmt(base_timings['reads'])}")
+    await probes.stop()
+    print(f"no NLP load, {baseline:g} s (load average {max(calm.loads):.2f}): /health {_fmt(calm.health)}; "
+          f"reads {_fmt(calm.reads)}")
     print(f"load: {clients} clients x {chars:,}-character texts for {seconds:g} s "
-          f"(every other client gives up after {give_up:g} s); ran {load_ended - started:.1f} s")
+          f"(every other client gives up after {give_up:g} s); ran {load_ended - probes.started:.1f} s")
+    loads = probes.loads
     print(f"  machine load average (1 min) during the run: start {loads[0]:.2f}, max {max(loads):.2f}, "
           f"end {loads[-1]:.2f} ({os.cpu_count()} CPUs)")
     by_status = Counter(str(s) for s, _ in results)
@@ -169,12 +193,15 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     late = [w for s, w in results if isinstance(s, int) and w > budget + 1.0]
     print(f"  NLP answers later than the {budget:g} s budget (+1 s): {len(late)}"
           + (f" (max {max(late):.1f} s)" if late else ""))
-    print(f"  /health: {_fmt(timings['health'])}; {_verdict(timings['health'])}")
-    print(f"  read routes {', '.join(READS)}: {_fmt(timings['reads'])}; {_verdict(timings['reads'])}")
-    print(f"  /ready: {len(timings['ready_200'])} x 200, {len(timings['ready_503'])} x 503 (NLP queue full)")
-    print(f"  probe failures: {dict(failures)}")
+    print(f"  /health: {_fmt(probes.health)}; {_verdict(probes.health)}")
+    print(f"  read routes {', '.join(READS)}: {_fmt(probes.reads)}; {_verdict(probes.reads)}")
+    print(f"  slowest probes: {probes.slowest()}")
+    print(f"  /ready: {probes.ready[200]} x 200, {probes.ready[503]} x 503 (NLP queue full)")
+    print(f"  probe failures: {dict(probes.failures)}")
     if server is not None:
-        print(f"  engine processes seen under the server: {len(engines)} (the first, then one per text stopped)")
+        starts = ", ".join(f"+{at:.1f} s" for at in sorted(probes.engines.values()))
+        print(f"  engine processes seen under the server: {len(probes.engines)} (the first, then one per text "
+              f"stopped; first seen at {starts})")
     print(f"  after the load: a 20-character extract answered {r.status_code} in {after:.2f} s")
 
 
