@@ -72,6 +72,7 @@ class ProcessEngine:
         self._closed = False
         self._load_seconds = 5.0  # a first guess until a child has loaded
         self._tasks: set[asyncio.Task[Any]] = set()  # exit watchers, held until they end
+        self._children: set[asyncio.subprocess.Process] = set()  # every child not yet seen to end
         self.starts = 0  # children started since this engine was made (the first, then replacements)
 
     @property
@@ -119,6 +120,8 @@ class ProcessEngine:
                 sys.executable, "-c", _CHILD, self._loader, self._model, str(self._nice), str(os.getpid()),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_child_env(), limit=_PIPE_LIMIT)
             self.starts += 1
+            self._children.add(proc)
+            self._keep(asyncio.ensure_future(self._watch(proc)))
             assert proc.stdout is not None
             kind, value = await _read_frame(proc.stdout)
         except asyncio.CancelledError:
@@ -139,16 +142,19 @@ class ProcessEngine:
         self._loaded = True
         self._load_seconds = time.monotonic() - t0
         log.info("attribution pipeline loaded in engine process %d (%.1f s)", proc.pid, self._load_seconds)
-        self._keep(asyncio.ensure_future(self._watch(proc)))
 
     async def _watch(self, proc: asyncio.subprocess.Process) -> None:
         """Replace a child that ends while it is the one reading (not stopped on purpose, not closed)."""
         status = await proc.wait()
+        self._children.discard(proc)
         if proc is self._proc and not self._closed:
             log.warning("the engine process %d ended (exit status %s); starting another", proc.pid, status)
-            self._replace()
+            self._replace(proc)
 
-    def _replace(self) -> None:
+    def _replace(self, proc: asyncio.subprocess.Process) -> None:
+        """Start another child in place of `proc` (once: the exit watcher and a reader may both ask)."""
+        if proc is not self._proc:
+            return
         self._proc = None
         self._starting = None
         self.start()
@@ -172,7 +178,7 @@ class ProcessEngine:
             if proc is not self._proc:  # stopped on purpose (stop) or closed: another answered the request
                 raise Unavailable("the text was stopped in the engine") from None
             status = await _exit_status(proc)
-            self._replace()
+            self._replace(proc)
             raise Unavailable(f"the engine process ended while reading the text (exit status {status}); "
                               "another is starting") from exc
         finally:
@@ -191,7 +197,7 @@ class ProcessEngine:
         if proc is None or self._closed:
             return False
         _kill(proc)
-        self._replace()
+        self._replace(proc)
         return True
 
     async def close(self) -> None:
@@ -210,9 +216,14 @@ class ProcessEngine:
             except TimeoutError:
                 _kill(proc)
                 await proc.wait()
+        for other in list(self._children):  # none should be left; if one is, it goes too
+            if other.returncode is None:
+                _kill(other)
+                await other.wait()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # the pipes' last callbacks run while the loop still does
 
 
 def _kill(proc: asyncio.subprocess.Process) -> None:

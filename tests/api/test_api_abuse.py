@@ -300,8 +300,11 @@ async def test_engine_process_errors_and_a_crash_midway(make_client) -> None:  #
         is_problem(r, 503)
         assert r.json()["type"] == "urn:quotelens:problem:unavailable"
         await _gone(first)
-        await _loaded(engine, besides=first)
+        second = await _loaded(engine, besides=first)
         assert (await c.post("/api/extract", json={"text": "after the crash"})).status_code == 200
+        # one replacement, though both the reader and the exit watcher saw the crash
+        assert engine.starts == 2 and engine.pid == second
+    await _gone(second)
 
 
 async def test_a_long_text_whose_client_left_is_stopped_a_short_one_finishes(live_server) -> None:  # noqa: ANN001
