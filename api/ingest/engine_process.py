@@ -67,6 +67,7 @@ class ProcessEngine:
         self._proc: asyncio.subprocess.Process | None = None  # the child that reads, once loaded
         self._starting: asyncio.Task[None] | None = None  # the start of the current child
         self._busy = False
+        self._stopped: asyncio.subprocess.Process | None = None  # the last child stopped on purpose
         self._error: str | None = None  # why the pipeline could not load (then nothing restarts it)
         self._loaded = False
         self._closed = False
@@ -175,7 +176,7 @@ class ProcessEngine:
             await proc.stdin.drain()
             kind, value = await _read_frame(proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError, asyncio.IncompleteReadError) as exc:
-            if proc is not self._proc:  # stopped on purpose (stop) or closed: another answered the request
+            if proc is self._stopped or self._closed:  # on purpose: its request was answered already
                 raise Unavailable("the text was stopped in the engine") from None
             status = await _exit_status(proc)
             self._replace(proc)
@@ -196,6 +197,7 @@ class ProcessEngine:
         proc = self._proc
         if proc is None or self._closed:
             return False
+        self._stopped = proc
         _kill(proc)
         self._replace(proc)
         return True

@@ -298,7 +298,7 @@ async def test_engine_process_errors_and_a_crash_midway(make_client) -> None:  #
         assert engine.pid == first  # errors in a text do not cost the process
         r = await c.post("/api/extract", json={"text": "exit"})
         is_problem(r, 503)
-        assert r.json()["type"] == "urn:quotelens:problem:unavailable"
+        assert r.json()["type"] == "urn:quotelens:problem:unavailable" and "ended while reading" in r.json()["detail"]
         await _gone(first)
         second = await _loaded(engine, besides=first)
         assert (await c.post("/api/extract", json={"text": "after the crash"})).status_code == 200
