@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from api.ingest.fetch import Fetcher
 from api.ingest.readers import article_from_page
-from api.ingest.runner import EngineRunner, QuoteExtractor
+from api.ingest.runner import Engine, EngineRunner, QuoteExtractor
 from api.ingest.service import (
     ArticleInput,
     IngestOutcome,
@@ -63,9 +63,11 @@ class Services:
 
     @classmethod
     def build(
-        cls, settings: Settings, *, extractor: QuoteExtractor | None = None, database_url: str | None = None
+        cls, settings: Settings, *, extractor: QuoteExtractor | None = None, engine: Engine | None = None,
+        database_url: str | None = None,
     ) -> Services:
-        """Everything for `settings`; `extractor` replaces the engine (tests), `database_url` the store's URL."""
+        """Everything for `settings`; `extractor` replaces the pipeline (tests: run in a thread), `engine`
+        what runs it (the web app: a process of its own; default: a thread), `database_url` the store's URL."""
         store = Store(
             database_url or settings.effective_database_url,
             pool_size=settings.db_pool_size,
@@ -85,7 +87,7 @@ class Services:
             speakers=SpeakerService(store, directory, search_cutoff=settings.speaker_search_cutoff),
             quotes=quotes,
             articles=ArticleService(store, quotes),
-            engine=EngineRunner(extractor, model=settings.spacy_model),
+            engine=EngineRunner(extractor, model=settings.spacy_model, engine=engine),
         )
 
     async def store_article(self, article: ArticleInput) -> IngestOutcome:

@@ -137,7 +137,7 @@ def ingest_once(staging: Path, files: list[Path], database_url: str | None, work
         services.ingest.ingest = timed_store  # type: ignore[method-assign]
         try:
             await upgrade(services.store.url.render_as_string(hide_password=False))
-            await services.engine.extractor()  # loaded before the clock starts, like (a)
+            await services.engine.load()  # loaded before the clock starts, like (a)
             t0 = time.perf_counter()
             summary = await ingest_paths(services, [str(f) for f in files], workers=workers, progress=False)
             wall = time.perf_counter() - t0

@@ -2,17 +2,22 @@
 
     uv run python benchmarks/nlp_load.py                  # starts `quotelens serve` itself (this tree)
     uv run python benchmarks/nlp_load.py --url http://127.0.0.1:8000   # a server already running
+    uv run python benchmarks/nlp_load.py --tree /tmp/main-tree         # serve another checkout (before/after)
 
 --clients clients (default 3) each send POST /api/extract with a text of --chars
 characters (default 200,000, the longest allowed: the seed articles repeated) one after
 another for --seconds; half of them also give up after --give-up seconds (the issue's
 "clients that leave"). A prober asks GET /health and the read routes (GET /api/articles,
-GET /api/speakers) every 0.1 s the whole time. Afterwards a 20-character extract is timed:
-how long the server stays busy with work nobody waits for.
+GET /api/speakers) every 0.1 s the whole time, and for --baseline seconds before it with
+no NLP load (what the box alone costs). Afterwards a 20-character extract is timed: how
+long the server stays busy with work nobody waits for.
 
 Prints: the NLP answers by status, how long each waited for its answer (p50/p99/max, the
-503s separately: they should come at once), /health and read-route p50/p99/max, and the
-time to the after-load extract.
+503s separately: they come at once or at the budget), how many came later than the budget
+(--budget, the server's QUOTELENS_NLP_TIMEOUT), /health and read-route p50/p99/max against
+the target (p99 <= 50 ms), the machine's load average over the run (the box is shared: it
+says how much CPU there was to have), the engine processes the server started (a started
+server only: the first, then one per text stopped) and the time to the after-load extract.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 READS = ("/api/articles?limit=20", "/api/speakers?limit=20")
+TARGET_P99_MS = 50.0
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -72,38 +78,98 @@ async def _nlp_client(base: str, text: str, seconds: float, give_up: float | Non
                 results.append((type(exc).__name__, time.perf_counter() - t0))
 
 
-async def _prober(base: str, stop: asyncio.Event, timings: dict[str, list[float]], failures: Counter[str]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
-        while not stop.is_set():
-            for path in ("/health", *READS):
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get(path)
-                    ms = (time.perf_counter() - t0) * 1000
-                    if r.status_code == 200:
-                        timings["health" if path == "/health" else "reads"].append(ms)
-                    else:
-                        failures[f"{path} {r.status_code}"] += 1
-                except httpx.HTTPError as exc:
-                    failures[f"{path} {type(exc).__name__}"] += 1
-            ready = await client.get("/ready")
-            timings["ready_503" if ready.status_code == 503 else "ready_200"].append(0.0)
-            await asyncio.sleep(0.1)
+def _engine_pids(server: int) -> set[int]:
+    """The engine processes (`serve_engine`) among the children of `server` now."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == server and b"serve_engine" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
 
 
-async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str) -> None:
+class Probes:
+    """GET /health, the reads and /ready every 0.1 s until stopped: their times, and when things happened."""
+
+    def __init__(self, base: str, server: int | None) -> None:
+        self.base = base
+        self.server = server
+        self.started = time.monotonic()
+        self.health: list[float] = []
+        self.reads: list[float] = []
+        self.ready = Counter[int]()
+        self.failures = Counter[str]()
+        self.loads: list[float] = [os.getloadavg()[0]]
+        self.slow: list[tuple[float, float, str]] = []  # (ms, seconds since start, path)
+        self.engines: dict[int, float] = {}  # engine pid -> seconds since start when first seen
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._see_engines()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._probe())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    def _see_engines(self) -> None:
+        if self.server is not None:
+            for pid in _engine_pids(self.server):
+                self.engines.setdefault(pid, time.monotonic() - self.started)
+
+    async def _probe(self) -> None:
+        async with httpx.AsyncClient(base_url=self.base, timeout=10.0) as client:
+            while not self._stop.is_set():
+                for path in ("/health", *READS):
+                    t0 = time.perf_counter()
+                    try:
+                        r = await client.get(path)
+                        ms = (time.perf_counter() - t0) * 1000
+                        if r.status_code == 200:
+                            (self.health if path == "/health" else self.reads).append(ms)
+                            self.slow.append((ms, time.monotonic() - self.started, path))
+                        else:
+                            self.failures[f"{path} {r.status_code}"] += 1
+                    except httpx.HTTPError as exc:
+                        self.failures[f"{path} {type(exc).__name__}"] += 1
+                self.ready[(await client.get("/ready")).status_code] += 1
+                self.loads.append(os.getloadavg()[0])
+                self._see_engines()
+                await asyncio.sleep(0.1)
+
+    def slowest(self, n: int = 5) -> str:
+        return ", ".join(f"{path.split('?')[0]} {ms:.0f} ms at +{at:.1f} s" for ms, at, path in sorted(self.slow)[-n:])
+
+
+def _verdict(ms: list[float]) -> str:
+    p99 = _pct(ms, 99)
+    return f"p99 {p99:.1f} ms {'<=' if p99 <= TARGET_P99_MS else '>'} {TARGET_P99_MS:g} ms: " + (
+        "met" if p99 <= TARGET_P99_MS else "NOT met")
+
+
+async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str, budget: float,
+               baseline: float, server: int | None) -> None:
     text = long_text(chars)
     headers = {"X-API-Key": key} if key else {}
+    # The same probes with no NLP load first: what the shared box alone costs them.
+    calm = Probes(base, None)
+    calm.start()
+    await asyncio.sleep(baseline)
+    await calm.stop()
     async with httpx.AsyncClient(base_url=base, timeout=300.0, headers=headers) as client:
         t0 = time.perf_counter()
         r = await client.post("/api/extract", json={"text": text})
         print(f"one {chars:,}-character text alone: {r.status_code} in {time.perf_counter() - t0:.1f} s")
     results: list[tuple[int | str, float]] = []
-    timings: dict[str, list[float]] = {"health": [], "reads": [], "ready_503": [], "ready_200": []}
-    failures: Counter[str] = Counter()
-    stop = asyncio.Event()
-    probe = asyncio.create_task(_prober(base, stop, timings, failures))
-    started = time.monotonic()
+    probes = Probes(base, server)
+    probes.start()
     await asyncio.gather(*(
         _nlp_client(base, text, seconds, give_up if i % 2 else None, headers, results) for i in range(clients)))
     load_ended = time.monotonic()
@@ -111,19 +177,31 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
         t0 = time.perf_counter()
         r = await client.post("/api/extract", json={"text": "He said: \"Hi there.\""})
         after = time.perf_counter() - t0
-    stop.set()
-    await probe
+    await probes.stop()
+    print(f"no NLP load, {baseline:g} s (load average {max(calm.loads):.2f}): /health {_fmt(calm.health)}; "
+          f"reads {_fmt(calm.reads)}")
     print(f"load: {clients} clients x {chars:,}-character texts for {seconds:g} s "
-          f"(every other client gives up after {give_up:g} s); ran {load_ended - started:.1f} s")
+          f"(every other client gives up after {give_up:g} s); ran {load_ended - probes.started:.1f} s")
+    loads = probes.loads
+    print(f"  machine load average (1 min) during the run: start {loads[0]:.2f}, max {max(loads):.2f}, "
+          f"end {loads[-1]:.2f} ({os.cpu_count()} CPUs)")
     by_status = Counter(str(s) for s, _ in results)
-    print(f"  NLP answers: {dict(sorted(by_status.items()))}")
+    print(f"  NLP answers: {dict(sorted(by_status.items()))}; 503s: {by_status.get('503', 0)}")
     for status in sorted(by_status):
         waits = [w * 1000 for s, w in results if str(s) == status]
         print(f"  NLP {status}: waited {_fmt(waits)}")
-    print(f"  /health: {_fmt(timings['health'])}")
-    print(f"  read routes {', '.join(READS)}: {_fmt(timings['reads'])}")
-    print(f"  /ready: {len(timings['ready_200'])} x 200, {len(timings['ready_503'])} x 503 (NLP queue full)")
-    print(f"  probe failures: {dict(failures)}")
+    late = [w for s, w in results if isinstance(s, int) and w > budget + 1.0]
+    print(f"  NLP answers later than the {budget:g} s budget (+1 s): {len(late)}"
+          + (f" (max {max(late):.1f} s)" if late else ""))
+    print(f"  /health: {_fmt(probes.health)}; {_verdict(probes.health)}")
+    print(f"  read routes {', '.join(READS)}: {_fmt(probes.reads)}; {_verdict(probes.reads)}")
+    print(f"  slowest probes: {probes.slowest()}")
+    print(f"  /ready: {probes.ready[200]} x 200, {probes.ready[503]} x 503 (NLP queue full)")
+    print(f"  probe failures: {dict(probes.failures)}")
+    if server is not None:
+        starts = ", ".join(f"+{at:.1f} s" for at in sorted(probes.engines.values()))
+        print(f"  engine processes seen under the server: {len(probes.engines)} (the first, then one per text "
+              f"stopped; first seen at {starts})")
     print(f"  after the load: a 20-character extract answered {r.status_code} in {after:.2f} s")
 
 
@@ -141,15 +219,24 @@ def main() -> int:
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--give-up", type=float, default=2.0, help="seconds after which the leaving clients hang up")
     p.add_argument("--key", default="", help="X-API-Key to send (a server with keys)")
+    p.add_argument("--tree", type=Path, default=ROOT,
+                   help="the source tree whose `quotelens serve` to start (default: this one); e.g. "
+                        "`git archive main | tar -x -C /tmp/main-tree` for a before/after on one box")
+    p.add_argument("--baseline", type=float, default=10.0,
+                   help="seconds of probes with no NLP load first (default 10)")
+    p.add_argument("--budget", type=float, default=30.0,
+                   help="the server's QUOTELENS_NLP_TIMEOUT, to count answers that came later (default 30)")
     args = p.parse_args()
     server = None
     base = args.url
     if base is None:
         port = _free_port()
         data = tempfile.mkdtemp(prefix="quotelens-nlp-load-")
-        env = {**os.environ, "QUOTELENS_DATA_DIR": data, "QUOTELENS_RATE_LIMIT": "off"}
+        env = {**os.environ, "QUOTELENS_DATA_DIR": data, "QUOTELENS_RATE_LIMIT": "off",
+               "QUOTELENS_NLP_TIMEOUT": f"{args.budget:g}", "QUOTELENS_SEEDS_DIR": str(args.tree / "seeds")}
+        # `-m` puts the working directory first on the import path: the tree's code is served
         server = subprocess.Popen([sys.executable, "-m", "quotelens.cli", "serve", "--port", str(port),
-                                   "--log-level", "warning"], env=env, cwd=ROOT)
+                                   "--log-level", "warning"], env=env, cwd=args.tree)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -159,9 +246,11 @@ def main() -> int:
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        print(f"server: quotelens serve on {base} (seeded store, rate limit off)")
+        print(f"server: quotelens serve of {args.tree} on {base} (seeded store, rate limit off, "
+              f"NLP budget {args.budget:g} s)")
     try:
-        asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key))
+        asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key, args.budget,
+                         args.baseline, server.pid if server is not None else None))
     finally:
         if server is not None:
             server.terminate()

@@ -191,8 +191,12 @@ class Settings:
     # this many texts and this many characters; past either, 503 with Retry-After at once.
     nlp_queue_requests: int = 4
     nlp_queue_chars: int = 400_000
-    # Seconds an NLP request may take from arrival to answer (503 with Retry-After past it).
+    # Seconds an NLP request may take from arrival to answer (503 with Retry-After past it;
+    # a text still in the engine then is stopped: its process is killed and replaced).
     nlp_timeout: float = 30.0
+    # How much lower the CPU priority of each server process's engine process is (nice,
+    # 0-19): the server answers /health and reads first, the engine takes what is left.
+    nlp_nice: int = 10
     # Host header values accepted; empty: the address the request came in on, plus localhost.
     # "*" accepts any (only behind a proxy that checks Host itself).
     allowed_hosts: tuple[str, ...] = ()
@@ -224,6 +228,8 @@ class Settings:
                 f"QUOTELENS_NLP_QUEUE_CHARS={self.nlp_queue_chars} is below QUOTELENS_MAX_ARTICLE_CHARS="
                 f"{self.max_article_chars}: the longest text allowed could never be read"
             )
+        if not 0 <= self.nlp_nice <= 19:
+            raise SettingsError(f"QUOTELENS_NLP_NICE={self.nlp_nice} is not between 0 and 19")
         if self.nlp_queue_requests < 1 or self.max_connections < 1:
             raise SettingsError("QUOTELENS_NLP_QUEUE_REQUESTS and QUOTELENS_MAX_CONNECTIONS must be at least 1")
         for origin in self.cors_origins:
@@ -322,6 +328,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         nlp_queue_requests=_int(e, "QUOTELENS_NLP_QUEUE_REQUESTS", 4, minimum=1),
         nlp_queue_chars=_int(e, "QUOTELENS_NLP_QUEUE_CHARS", 400_000, minimum=1),
         nlp_timeout=_seconds(e, "QUOTELENS_NLP_TIMEOUT", 30.0),
+        nlp_nice=_int(e, "QUOTELENS_NLP_NICE", 10),
         allowed_hosts=tuple(h.lower() for h in _csv(e.get("QUOTELENS_ALLOWED_HOSTS", ""))),
         cors_origins=tuple(o.rstrip("/").lower() for o in _csv(e.get("QUOTELENS_CORS_ORIGINS", ""))),
         cors_allow_writes=_bool(e, "QUOTELENS_CORS_ALLOW_WRITES", False),

@@ -112,7 +112,7 @@ def build_worker(
 
     async def startup(ctx: dict[str, Any]) -> None:
         services = Services.build(settings, extractor=extractor)
-        await services.engine.extractor()  # the pipeline, loaded once for every job of this process
+        await services.engine.load()  # the pipeline, loaded once for every job of this process
         await services.directory.ensure_fresh()
         services_box.append(services)
         ctx["services"] = services

@@ -20,7 +20,8 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from api.ingest.runner import NlpBudget, QuoteExtractor
+from api.ingest.engine_process import ProcessEngine
+from api.ingest.runner import Engine, NlpBudget, QuoteExtractor
 from api.jobs.queue import ArticleQueue
 from api.services import Services
 from api.web.controllers._common import provide_jobs, provide_services
@@ -56,14 +57,19 @@ def create_app(
     settings: Settings | None = None,
     *,
     extractor: QuoteExtractor | None = None,
+    engine: Engine | None = None,
     database_url: str | None = None,
 ) -> Litestar:
     """The API for `settings` (the environment by default) on a store migrated beforehand.
 
-    `extractor` replaces the attribution engine (tests); `database_url` the store's URL.
+    The pipeline runs in a process of its own (`ProcessEngine`, started with the app);
+    `extractor` replaces it, run in a thread (tests), `engine` replaces what runs it;
+    `database_url` replaces the store's URL.
     """
     settings = settings or get_settings()
-    services = Services.build(settings, extractor=extractor, database_url=database_url)
+    if extractor is None and engine is None:
+        engine = ProcessEngine(settings.spacy_model, nice=settings.nlp_nice)
+    services = Services.build(settings, extractor=extractor, engine=engine, database_url=database_url)
     # NLP work for HTTP clients is bounded (the CLI and the job worker wait their turn instead).
     services.engine.budget = NlpBudget(queue_requests=settings.nlp_queue_requests,
                                        queue_chars=settings.nlp_queue_chars, timeout=settings.nlp_timeout)

@@ -12,19 +12,26 @@ adds those to uvicorn's httptools protocol:
 - connections: past `max_connections` open in this process, a new one is closed at once.
 
 Forwarded headers (X-Forwarded-For/-Proto) are believed only from QUOTELENS_TRUSTED_PROXIES.
+
+With `--workers`, each worker's app is `worker_app`: the worker ends when its supervisor
+does, even killed (uvicorn's workers would live on, serving, with their engine processes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 from typing import Any
 
 import uvicorn
+from litestar import Litestar
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from api.ingest.engine_process import die_with
+from api.web.app import create_app
 from quotelens.settings import Settings
 
-__all__ = ["GuardedHttpTools", "ServerConfig", "server_config"]
+__all__ = ["GuardedHttpTools", "ServerConfig", "server_config", "worker_app"]
 
 _REQUEST_TIMEOUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
                     b"content-length: 23\r\nconnection: close\r\n\r\nrequest took too long\r\n")
@@ -112,3 +119,10 @@ def server_config(settings: Settings, app: Any, **kwargs: Any) -> ServerConfig:
         **kwargs,
     )
 
+
+
+def worker_app(settings: Settings, supervisor: int) -> Litestar:
+    """The app of one `--workers` process; the process is sent SIGTERM (it drains, closes its
+    engine process and exits) when `supervisor` ends, however it ends."""
+    die_with(supervisor, signal.SIGTERM)
+    return create_app(settings)

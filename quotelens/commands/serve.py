@@ -41,13 +41,16 @@ async def _prepare_store(settings: Settings, seed: bool) -> int:
     """Migrate (the one migration step: the app and its workers never migrate); then, if
     asked and the store is empty, ingest the seeds. Returns the number of articles seeded."""
     from api.ingest.batches import ingest_paths
+    from api.ingest.engine_process import ProcessEngine
     from api.services import Services
     from api.store.migrate import upgrade
 
     await upgrade(settings.effective_database_url)
     if not seed:
         return 0
-    services = Services.build(settings)
+    # The seeds are read in an engine process, as the app's texts are: this process never
+    # holds a pipeline (the app starts its own engine process next).
+    services = Services.build(settings, engine=ProcessEngine(settings.spacy_model, nice=0))
     try:
         if await services.articles.count() > 0:
             return 0
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import dataclasses
     import functools
+    import os
     import signal
 
     import uvicorn
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     from api.store.db import normalise_database_url
     from api.web.app import create_app
-    from api.web.server import server_config
+    from api.web.server import server_config, worker_app
     from quotelens.errors import QuotelensError
     from quotelens.settings import get_settings
 
@@ -104,7 +108,10 @@ def run(args: argparse.Namespace) -> int:
     # config (and so the settings) to each worker process it spawns, which builds its own app.
     # server_config adds the slow-client limits and trusts forwarded headers only from
     # QUOTELENS_TRUSTED_PROXIES (uvicorn alone believes 127.0.0.1).
-    config = server_config(settings, functools.partial(create_app, settings), factory=True, host=args.host,
+    # With --workers each worker ends with this process (worker_app), even if it is killed.
+    app = (functools.partial(worker_app, settings, os.getpid()) if args.workers > 1
+           else functools.partial(create_app, settings))
+    config = server_config(settings, app, factory=True, host=args.host,
                            port=args.port, workers=args.workers, log_level=args.log_level,
                            timeout_graceful_shutdown=args.shutdown_timeout)
     if args.workers > 1:

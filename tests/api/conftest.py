@@ -152,8 +152,10 @@ def make_client(settings: Settings, database_url: str, extractor: ScriptedExtrac
 
     from api.web.app import create_app
 
-    def build(extractor_override=None, **overrides):  # noqa: ANN001, ANN202
-        app = create_app(replace(settings, **overrides), extractor=extractor_override or extractor,
+    def build(extractor_override=None, engine=None, **overrides):  # noqa: ANN001, ANN202
+        # `engine` (a ProcessEngine of tests/api/engine_doubles.py) replaces the scripted extractor
+        app = create_app(replace(settings, **overrides), engine=engine,
+                         extractor=None if engine is not None else extractor_override or extractor,
                          database_url=database_url)
         return AsyncTestClient(app=app)
 

@@ -25,6 +25,7 @@ import pytest
 from api_records import ScriptedExtractor, person, quote_in
 from test_api_safety import is_problem
 
+from api.ingest.engine_process import ProcessEngine
 from api.ingest.runner import CLIENT_GONE, EngineRunner, NlpBudget
 from quotelens.errors import Overloaded, SettingsError, Unavailable
 from quotelens.settings import Settings, settings_from_env
@@ -236,6 +237,96 @@ async def test_work_for_a_client_that_left_is_dropped() -> None:
     await held
 
 
+# --- 1. the engine in a process of its own (tests/api/engine_doubles.py reads the texts) -----
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, ended but not yet reaped, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def _loaded(engine: ProcessEngine, besides: int | None = None) -> int:
+    """The pid of the engine's child once one (other than `besides`) has loaded."""
+    for _ in range(1200):
+        pid = engine.pid
+        if pid is not None and pid != besides:
+            return pid
+        await asyncio.sleep(0.05)
+    raise AssertionError("no engine process loaded within 60 s")
+
+
+async def _gone(pid: int) -> None:
+    for _ in range(200):
+        if not _alive(pid):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"engine process {pid} still runs")
+
+
+async def test_a_text_past_its_budget_is_stopped_and_the_engine_replaced(make_client) -> None:  # noqa: ANN001
+    engine = ProcessEngine(loader="engine_doubles:sleeper")
+    async with make_client(engine=engine, nlp_timeout=2.0) as c:
+        first = await _loaded(engine)
+        assert (await c.get("/ready")).status_code == 200
+        t0 = time.perf_counter()
+        r = await c.post("/api/extract", json={"text": "sleep 600"})
+        waited = time.perf_counter() - t0
+        is_problem(r, 503)
+        assert 1.9 < waited < 5.0 and int(r.headers["Retry-After"]) >= 1  # answered at the budget
+        await _gone(first)  # the text really stopped: its process was killed
+        second = await _loaded(engine, besides=first)
+        assert engine.starts == 2
+        r = await c.post("/api/extract", json={"text": "the next text"})
+        assert r.status_code == 200, r.text
+        assert [q["text"] for q in r.json()["quotes"]] == ["the next text"]  # read by the new process
+        assert engine.pid == second and (await c.get("/ready")).status_code == 200
+    await _gone(second)  # the app's shutdown leaves no engine process behind
+
+
+async def test_engine_process_errors_and_a_crash_midway(make_client) -> None:  # noqa: ANN001
+    engine = ProcessEngine(loader="engine_doubles:sleeper")
+    async with make_client(engine=engine) as c:
+        first = await _loaded(engine)
+        is_problem(await c.post("/api/extract", json={"text": "bad input"}), 422)
+        r = await c.post("/api/extract", json={"text": "raise"})
+        is_problem(r, 500)
+        assert "secret internal detail" not in r.text and "LookupError" not in r.text
+        assert engine.pid == first  # errors in a text do not cost the process
+        r = await c.post("/api/extract", json={"text": "exit"})
+        is_problem(r, 503)
+        assert r.json()["type"] == "urn:quotelens:problem:unavailable" and "ended while reading" in r.json()["detail"]
+        await _gone(first)
+        second = await _loaded(engine, besides=first)
+        assert (await c.post("/api/extract", json={"text": "after the crash"})).status_code == 200
+        # one replacement, though both the reader and the exit watcher saw the crash
+        assert engine.starts == 2 and engine.pid == second
+    await _gone(second)
+
+
+async def test_a_long_text_whose_client_left_is_stopped_a_short_one_finishes(live_server) -> None:  # noqa: ANN001
+    """Stopping costs a restart of the engine: worth it for a long text nobody waits for, not a short one."""
+    engine = ProcessEngine(loader="engine_doubles:sleeper")
+    async with live_server(engine=engine) as base:
+        first = await _loaded(engine)
+        async with httpx.AsyncClient(base_url=base, timeout=0.5) as impatient:
+            with pytest.raises(httpx.TimeoutException):
+                await impatient.post("/api/extract", json={"text": "sleep 1.5"})  # short: expected 0.05 s
+        await asyncio.sleep(1.5)
+        assert engine.pid == first and engine.starts == 1  # it finished in the same process
+        async with httpx.AsyncClient(base_url=base, timeout=0.5) as impatient:
+            with pytest.raises(httpx.TimeoutException):  # 150,000 characters: about 10 s expected
+                await impatient.post("/api/extract", json={"text": "sleep 600 " + "x" * 150_000})
+        await _gone(first)
+        await _loaded(engine, besides=first)
+        async with httpx.AsyncClient(base_url=base, timeout=20) as c:
+            assert (await c.post("/api/extract", json={"text": "next"})).status_code == 200
+        assert engine.starts == 2
+
+
 # --- 2. rate limits -------------------------------------------------------------------
 
 
@@ -331,12 +422,13 @@ def live_server(settings: Settings, database_url: str, extractor: ScriptedExtrac
     from api.web.server import server_config
 
     @contextlib.asynccontextmanager
-    async def start(extractor_override: Any = None, **overrides: Any) -> AsyncIterator[str]:
+    async def start(extractor_override: Any = None, engine: Any = None, **overrides: Any) -> AsyncIterator[str]:
         s = replace(settings, **overrides)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        app = create_app(s, extractor=extractor_override or extractor, database_url=database_url)
+        app = create_app(s, extractor=None if engine is not None else extractor_override or extractor,
+                         engine=engine, database_url=database_url)
         server = uvicorn.Server(server_config(s, app, host="127.0.0.1", port=port, log_level="warning"))
         task = asyncio.create_task(server.serve())
         try:
@@ -452,6 +544,26 @@ def test_settings_refuse_non_ascii_keys_and_bad_values(tmp_path) -> None:  # noq
     s = settings_from_env({**base, "QUOTELENS_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12",
                            "QUOTELENS_ALLOWED_HOSTS": "API.example,localhost"})
     assert s.trusted_proxies == ("10.0.0.1", "172.16.0.0/12") and s.allowed_hosts == ("api.example", "localhost")
+
+
+def test_serve_refuses_a_non_ascii_key_at_startup(tmp_path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """A key no HTTP header can carry is refused before anything starts (the store is not even made)."""
+    import os
+
+    from quotelens.cli import main
+    from quotelens.settings import get_settings
+
+    for name in [k for k in os.environ if k.startswith("QUOTELENS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("QUOTELENS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QUOTELENS_API_KEYS", "good-key,clé")
+    get_settings.cache_clear()
+    try:
+        code = main(["serve", "--migrate-only", "--no-seed"])
+    finally:
+        get_settings.cache_clear()
+    assert code == 2 and "non-ASCII" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "quotelens.db").exists()
 
 
 def test_serve_trusts_no_forwarded_headers_by_default(tmp_path) -> None:  # noqa: ANN001

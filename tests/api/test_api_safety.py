@@ -165,18 +165,14 @@ async def test_health_and_ready(client) -> None:  # noqa: ANN001
     assert r.json() == {"status": "ready", "database": True, "pipeline": True, "nlp_queue": True}
 
 
-async def test_ready_is_503_when_the_pipeline_cannot_load(make_client, monkeypatch) -> None:  # noqa: ANN001
-    import api.ingest.runner
-    from attribution.errors import PipelineNotFound
+async def test_ready_is_503_when_the_pipeline_cannot_load(make_client) -> None:  # noqa: ANN001
+    from api.ingest.engine_process import ProcessEngine
 
-    def fail(model: str = "") -> None:
-        raise PipelineNotFound("no such pipeline 'xx_missing'")
-
-    monkeypatch.setattr(api.ingest.runner, "_load_default", fail)
-    async with make_client(extractor_override=None) as c:
-        c.app.state.services.engine._extractor = None  # as if unconfigured: load for real (and fail)
+    # the web app's engine as it runs: a process of its own, whose pipeline fails to load
+    async with make_client(engine=ProcessEngine(loader="engine_doubles:missing_pipeline")) as c:
         r = await c.post("/api/extract", json={"text": "hello"})
         is_problem(r, 503)
+        assert "xx_missing" in r.json()["detail"]
         ready = await c.get("/ready")
         assert ready.status_code == 503
         assert ready.json() == {"status": "unavailable", "database": True, "pipeline": False, "nlp_queue": True}

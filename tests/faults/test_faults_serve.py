@@ -6,6 +6,7 @@ long version: `uv run python benchmarks/kill_serve.py`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -276,3 +277,108 @@ def test_database_going_away_is_503_on_ready_within_a_second_and_serve_recovers(
     assert second.status_code == 201, second.text
     assert code == 0, serve.output()
     assert faultkit.integrity_problems(url) == []
+
+
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command line) of every process now."""
+    table: dict[int, tuple[int, str, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        table[int(entry.name)] = (int(fields[1]), fields[0], cmdline)
+    return table
+
+
+def _family(root: int) -> dict[int, str]:
+    """The live processes descended from `root` (zombies left out), with their command lines."""
+    table = _process_table()
+    found: dict[int, str] = {}
+    parents = {root}
+    while parents:
+        children = {pid for pid, (ppid, state, _) in table.items() if ppid in parents and state != "Z"}
+        children -= set(found)
+        found.update({pid: table[pid][2] for pid in children})
+        parents = children
+    return found
+
+
+def _engines(root: int, n: int, timeout: float = 180) -> dict[int, str]:
+    """Wait until `n` engine processes run under `root`; all of its descendants then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        family = _family(root)
+        if sum("serve_engine" in cmd for cmd in family.values()) == n:
+            return family
+        time.sleep(0.2)
+    raise AssertionError(f"not {n} engine processes under {root} within {timeout} s: {_family(root)}")
+
+
+def _still_running(pids: set[int], within: float) -> set[int]:
+    deadline = time.monotonic() + within
+    while True:
+        table = _process_table()
+        left = {pid for pid in pids if pid in table and table[pid][1] != "Z"}
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def _post_quietly(url: str, text: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.post(url, json={"text": text}, timeout=30)
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _wait_busy(pids: list[int], timeout: float = 60) -> None:
+    """Wait until one of `pids` spends CPU time steadily (reads a text)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = {pid: _cpu_ticks(pid) for pid in pids}
+        time.sleep(0.5)
+        if any(_cpu_ticks(pid) - before[pid] >= 10 for pid in pids):  # >= 0.1 s of CPU in 0.5 s
+            return
+    raise AssertionError(f"no engine process of {pids} got busy within {timeout} s")
+
+
+@pytest.mark.parametrize("how, workers", [("SIGTERM", "1"), ("SIGKILL", "1"), ("SIGKILL", "2")])
+def test_no_process_outlives_serve(tmp_path: Path, how: str, workers: str) -> None:
+    """Each server process reads texts in an engine process of its own; none survives `serve`,
+    stopped or killed (with --workers, uvicorn's worker processes too: sent SIGTERM when their
+    supervisor is killed, they drain for at most --shutdown-timeout, then end with their engines)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    serve = Serve(tmp_path, url, "--workers", workers, "--shutdown-timeout", "5")
+    family: dict[int, str] = {}
+    try:
+        serve.wait_ready()
+        family = _engines(serve.proc.pid, int(workers))
+        r = httpx.post(f"{serve.base}/api/extract", json={"text": "“We will stay,” the mayor said."}, timeout=60)
+        assert r.status_code == 200 and r.json()["quotes"], r.text
+        if how == "SIGKILL":  # killed while its engine reads a long text (an idle one ends at end of input)
+            long_text = _article(40)[:150_000]
+            threading.Thread(target=lambda: _post_quietly(f"{serve.base}/api/extract", long_text), daemon=True).start()
+            _wait_busy([pid for pid, cmd in family.items() if "serve_engine" in cmd])
+        serve.proc.send_signal(signal.SIGTERM if how == "SIGTERM" else signal.SIGKILL)
+        code = serve.proc.wait(timeout=60)
+        left = _still_running(set(family), within=20)
+    finally:
+        serve.stop()
+        for pid in _still_running(set(family), within=0):  # none left behind, even when the test fails
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert left == set(), {pid: family[pid] for pid in left}
+    if how == "SIGTERM":
+        assert code == 0, serve.output()
+        assert "Traceback" not in serve.output(), serve.output()
