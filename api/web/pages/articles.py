@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import Integer, bindparam, select
 
@@ -46,7 +47,7 @@ def _evidence_rows(value: Any) -> list[tuple[str, str]]:
 
 
 @get("/articles", name="articles", include_in_schema=False)
-async def article_list(services: NamedDependency[Services], page: int | None = None) -> Template:
+async def article_list(services: NamedDependency[Services], page: FromQuery[int | None] = None) -> Template:
     """Stored articles, newest first, with how many quotes each holds."""
     number = page_number(page)
     articles = await services.articles.page(PAGE_SIZE, (number - 1) * PAGE_SIZE)
@@ -55,7 +56,7 @@ async def article_list(services: NamedDependency[Services], page: int | None = N
 
 
 @get("/articles/{article_id:int}", name="article", include_in_schema=False)
-async def article_page(services: NamedDependency[Services], article_id: int) -> Template:
+async def article_page(services: NamedDependency[Services], article_id: FromPath[int]) -> Template:
     """The text with each quote highlighted (a colour and a letter per speaker), and each quote's details."""
     article = await services.articles.detail(article_id)
     rows = await services.store.rows(_ARTICLE_EVIDENCE, {"aid": article.id})

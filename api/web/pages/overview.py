@@ -7,6 +7,7 @@ from typing import Literal
 
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from api.quotes.aggregates import Aggregates, Period
@@ -31,7 +32,7 @@ async def period_of(aggregates: Aggregates, key: str) -> Period:
 async def overview(
     services: NamedDependency[Services],
     aggregates: NamedDependency[Aggregates],
-    period: Literal["7", "30", "90", "365", "all"] | None = None,
+    period: FromQuery[Literal["7", "30", "90", "365", "all"] | None] = None,
 ) -> Template:
     """The front page; `period` counts back from the newest article in the store.
 

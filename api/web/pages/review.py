@@ -18,7 +18,7 @@ from litestar.datastructures import Cookie, State
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
@@ -88,8 +88,8 @@ async def _render(services: Services, queue: ReviewQueue, *, done: str | None = 
 
 @get("/review", name="review", include_in_schema=False, guards=[review_guard])
 async def review_page(services: NamedDependency[Services], review: NamedDependency[ReviewQueue],
-                      done: str | None = None, speaker: str | None = None, other: str | None = None,
-                      fix: str | None = None) -> Template:
+                      done: FromQuery[str | None] = None, speaker: FromQuery[str | None] = None,
+                      other: FromQuery[str | None] = None, fix: FromQuery[str | None] = None) -> Template:
     """Likely duplicates, low-confidence attributions and names seen once, each with its fix at hand;
     `fix` fills in the speaker of the merge, split and rename forms."""
     return await _render(services, review, done=done, speaker=speaker, other=other, fix=fix)

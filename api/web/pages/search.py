@@ -7,6 +7,7 @@ from datetime import date
 
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from api.quotes.aggregates import Aggregates, Period
@@ -58,13 +59,13 @@ async def _search(services: Services, q: str | None, speaker: str | None, since:
 async def search_page(
     services: NamedDependency[Services],
     aggregates: NamedDependency[Aggregates],
-    q: str | None = None,
-    speaker: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    kind: str | None = None,
-    outlet: str | None = None,
-    page: int | None = None,
+    q: FromQuery[str | None] = None,
+    speaker: FromQuery[str | None] = None,
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    outlet: FromQuery[str | None] = None,
+    page: FromQuery[int | None] = None,
 ) -> Template:
     """Quotes matching every filter given, newest article first."""
     found = await _search(services, q, speaker, since, until, kind, outlet)
@@ -83,12 +84,12 @@ async def search_page(
 @get("/search.csv", name="search_csv", include_in_schema=False)
 async def search_csv(
     services: NamedDependency[Services],
-    q: str | None = None,
-    speaker: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    kind: str | None = None,
-    outlet: str | None = None,
+    q: FromQuery[str | None] = None,
+    speaker: FromQuery[str | None] = None,
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    outlet: FromQuery[str | None] = None,
 ) -> Response[str]:
     """Every quote the search finds (up to CSV_ROWS), as a CSV file."""
     found = await _search(services, q, speaker, since, until, kind, outlet)

@@ -6,6 +6,7 @@ import asyncio
 
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.quotes.aggregates import Aggregates, Period
@@ -18,8 +19,8 @@ __all__ = ["speaker_list", "speaker_page"]
 
 
 @get("/speakers", name="speakers", include_in_schema=False)
-async def speaker_list(services: NamedDependency[Services], q: str | None = None,
-                       page: int | None = None) -> Template:
+async def speaker_list(services: NamedDependency[Services], q: FromQuery[str | None] = None,
+                       page: FromQuery[int | None] = None) -> Template:
     """Speakers whose names are like `q` (typos forgiven), or the most quoted."""
     q = Form.text(q)
     number = page_number(page)
@@ -33,13 +34,13 @@ async def speaker_list(services: NamedDependency[Services], q: str | None = None
 async def speaker_page(
     services: NamedDependency[Services],
     aggregates: NamedDependency[Aggregates],
-    ident: str,
-    q: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    kind: str | None = None,
-    page: int | None = None,
-    edited: str | None = None,
+    ident: FromPath[str],
+    q: FromQuery[str | None] = None,
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    page: FromQuery[int | None] = None,
+    edited: FromQuery[str | None] = None,
 ) -> Template | Redirect:
     """Names, aliases, roles with first and last seen, quotes per week, and the speaker's quotes."""
     form = Form()
