@@ -228,7 +228,8 @@ class Aggregates:
 
     async def weekly(self, period: Period, *, speaker_id: int | None = None,
                      outlet: str | None = None) -> list[WeekCount]:
-        """Quotes per ISO week (weeks start on Monday), over the whole period, empty weeks as 0."""
+        """Quotes per ISO week (weeks start on Monday), over the whole period, empty weeks as 0;
+        quotes of undated articles are in no week."""
         params = _period_params(period)
         if speaker_id is not None:
             params["sid"] = speaker_id
@@ -238,7 +239,9 @@ class Aggregates:
             rows = await self._cached(("days", period, outlet), lambda: self.store.rows(_DAYS_OUTLET, params))
         else:
             rows = await self._cached(("days", period), lambda: self.store.rows(_DAYS_ALL, params))
-        days = [(d, int(n or 0)) for d, n in ((as_date(r[0]), r[1]) for r in rows) if d is not None]
+        # Undated articles (in "all time") have no week to go in: leaving them in would stretch
+        # the series from year 1.
+        days = [(d, int(n or 0)) for d, n in ((dated(as_date(r[0])), r[1]) for r in rows) if d is not None]
         return weekly_series(days, period.since, period.until)
 
     async def outlets(self, period: Period, limit: int) -> list[OutletCount]:

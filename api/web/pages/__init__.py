@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Router
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.di import Provide
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -31,6 +31,7 @@ from api.web.pages.review import merge, provide_review, rename, review_page, sig
 from api.web.pages.search import search_csv, search_page
 from api.web.pages.speakers import speaker_list, speaker_page
 from api.web.security import PUBLIC
+from api.web.words import mark_words
 from quotelens.contract import QUOTE_KINDS
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "docs_render_plugins", "pages_router", "static_router", "template_config"]
@@ -45,7 +46,8 @@ def _add_template_helpers(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals["static"] = lambda name: f"{STATIC_PATH}/{name}"
     env.globals["quote_kinds"] = QUOTE_KINDS
-    env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else "—"
+    env.filters["day"] = lambda d: d.strftime("%-d %b %Y") if d else "undated"
+    env.filters["marked"] = mark_words
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["percent"] = lambda x: f"{x:.1%}"
     env.trim_blocks = True
@@ -56,9 +58,21 @@ def template_config() -> TemplateConfig[Any]:
     return TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=_add_template_helpers)
 
 
+# Pages load only what the app serves (so a page can never call another host), are never framed,
+# and post forms only to the app. Inline styles stay allowed: bar widths are style attributes.
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=PAGE_POLICY),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+]
+
+
 def pages_router() -> Router:
     """Every page, with HTML error pages and form posts instead of the API's JSON rules."""
     return Router(
+        response_headers=PAGE_HEADERS,
         path="/",
         route_handlers=[overview, speaker_list, speaker_page, article_list, article_page, search_page, search_csv,
                         review_page, sign_in, merge, split, rename],

@@ -21,6 +21,7 @@ PERIOD_LABELS = {"7": "7 days", "30": "30 days", "90": "90 days", "365": "a year
 TOP_SPEAKERS = 15
 TOP_OUTLETS = 10
 LATEST = 8
+DEFAULT_PERIOD = "30"
 
 
 async def period_of(aggregates: Aggregates, key: str) -> Period:
@@ -36,13 +37,15 @@ async def overview(
 ) -> Template:
     """The front page; `period` counts back from the newest article in the store.
 
-    By default the last 30 days, unless they hold less than half the store's quotes
-    (undated articles, which are in no bounded period, or an archive): then all time.
+    By default the last 30 days, unless most quotes are in undated articles (which are
+    in no bounded period): then all time.
     """
+    chosen = period
     if period is None:
-        recent, every = await asyncio.gather(
-            aggregates.unnamed_share(await period_of(aggregates, "30")), aggregates.unnamed_share(Period()))
-        period = "30" if 2 * recent.quotes >= every.quotes else "all"
+        # Undated articles are in no bounded period: when they hold most quotes, a period would hide them.
+        every, all_weeks = await asyncio.gather(aggregates.unnamed_share(Period()), aggregates.weekly(Period()))
+        dated = sum(w.quotes for w in all_weeks)
+        period = "all" if every.quotes - dated > dated else DEFAULT_PERIOD
     span = await period_of(aggregates, period)
     top, weeks, outlets, unnamed, latest = await asyncio.gather(
         aggregates.top_speakers(span, TOP_SPEAKERS),
@@ -52,10 +55,13 @@ async def overview(
         services.quotes.page(QuoteFilter(), LATEST, 0),
     )
     most = max((c.quotes for c in top), default=1)
+    # Over all time the total counts undated articles, which have no week in the chart.
+    undated = unnamed.quotes - sum(w.quotes for w in weeks) if span.since is None else 0
     return Template(
         template_name="overview.html.j2",
         context={
-            "period": period, "periods": PERIOD_LABELS, "span": span,
+            "period": period, "periods": PERIOD_LABELS, "span": span, "fell_back": chosen is None and period == "all",
+            "undated": max(0, undated),
             "top": top, "most": most, "outlets": outlets, "unnamed": unnamed, "latest": latest.items,
             "weekly_chart": weekly_bars(weeks, title="Quotes per week", chart_id="weekly"),
             "unnamed_chart": share_bar(unnamed.unnamed, unnamed.quotes, title="Quotes from unnamed sources",

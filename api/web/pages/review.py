@@ -29,6 +29,7 @@ from api.web.pages._common import query_string
 from api.web.problems import problem_for
 from api.web.security import API_KEY_HEADER, PUBLIC, key_is_valid
 from api.web.security import PAGE_KEY_COOKIE as KEY_COOKIE
+from quotelens.contract import SpeakerDetail
 from quotelens.errors import BadRequest, QuotelensError, Unauthorized
 
 __all__ = ["KEY_COOKIE", "review_page", "sign_in", "merge", "split", "rename", "review_guard"]
@@ -73,17 +74,29 @@ async def _render(services: Services, queue: ReviewQueue, *, done: str | None = 
                   fix: str | None = None, status: int = 200) -> Template:
     duplicates, low, once = await asyncio.gather(
         queue.likely_duplicates(), queue.low_confidence(), queue.seen_once())
-    result = None
-    if done in ("merge", "split", "rename") and speaker:
-        try:
-            result = await services.speakers.detail(speaker[:200])
-        except QuotelensError:
-            result = None
+    result = await _detail_or_none(services, speaker) if done in ("merge", "split", "rename") else None
+    fixing = await _detail_or_none(services, fix)
+    # The speakers on this page, offered as suggestions in the forms' speaker fields.
+    known = {p.keep.slug: p.keep.name for p in duplicates} | {p.other.slug: p.other.name for p in duplicates}
+    known |= {row.speaker.slug: row.speaker.name for row in low} | {ref.slug: ref.name for ref in once}
+    if fixing is not None:
+        known[fixing.slug] = fixing.name
     return Template(template_name="review.html.j2", status_code=status, context={
         "duplicates": duplicates, "low": low, "once": once, "low_cut": LOW_CONFIDENCE,
+        "threshold": services.quotes.speaker_confidence,
         "done": done, "result": result, "other": other, "error": error,
-        "keys_configured": bool(services.settings.api_keys), "fix": (fix or "")[:200],
+        "keys_configured": bool(services.settings.api_keys), "fix": fixing.slug if fixing else (fix or "")[:200],
+        "fixing": fixing, "known": sorted(known.items(), key=lambda kv: kv[1].lower()),
     })
+
+
+async def _detail_or_none(services: Services, ident: str | None) -> SpeakerDetail | None:
+    if not ident or not ident.strip():
+        return None
+    try:
+        return await services.speakers.detail(ident.strip()[:200])
+    except QuotelensError:
+        return None
 
 
 @get("/review", name="review", include_in_schema=False, guards=[review_guard])

@@ -39,31 +39,44 @@ async def speaker_page(
     since: FromQuery[str | None] = None,
     until: FromQuery[str | None] = None,
     kind: FromQuery[str | None] = None,
+    uncertain: FromQuery[str | None] = None,
     page: FromQuery[int | None] = None,
     edited: FromQuery[str | None] = None,
 ) -> Template | Redirect:
-    """Names, aliases, roles with first and last seen, quotes per week, and the speaker's quotes."""
+    """Names, aliases, roles with first and last seen, quotes per week, and the speaker's quotes.
+
+    As on the API, the list holds the quotes attributed with confidence (`uncertain=1`: all of them).
+    """
     form = Form()
     topic, first, last, kind_ = Form.text(q, 500), form.day(since, "from"), form.day(until, "to"), form.kind(kind)
+    all_quotes = uncertain is not None and uncertain.strip() not in ("", "0")
     detail = await services.speakers.detail(ident[:200])
+    params = {"q": topic, "since": first, "until": last, "kind": kind_, "uncertain": "1" if all_quotes else None}
     if ident != detail.slug:  # an id, or the slug of a speaker merged into this one
-        params = {"q": topic, "since": first, "until": last, "kind": kind_, "page": page, "edited": edited}
-        return Redirect(f"/speakers/{detail.slug}{query_string(params)}", status_code=301)
+        return Redirect(f"/speakers/{detail.slug}{query_string({**params, 'page': page, 'edited': edited})}",
+                        status_code=301)
     number = page_number(page)
-    quotes, weeks = await asyncio.gather(
-        services.quotes.page(QuoteFilter(speaker_ids=[detail.id], q=topic, since=first, until=last, kind=kind_,
-                                         min_confidence=services.quotes.speaker_confidence),  # as on the API
-                             PAGE_SIZE, (number - 1) * PAGE_SIZE),
+    threshold = services.quotes.speaker_confidence
+    listing = QuoteFilter(speaker_ids=[detail.id], q=topic, since=first, until=last, kind=kind_,
+                          min_confidence=0.0 if all_quotes else threshold)
+    quotes, every, weeks = await asyncio.gather(
+        services.quotes.page(listing, PAGE_SIZE, (number - 1) * PAGE_SIZE),
+        # Every quote of the speaker, however sure (a sum of counters, no rows read).
+        services.quotes.page(QuoteFilter(speaker_ids=[detail.id]), 0, 0),
         aggregates.weekly(Period(detail.first_seen, detail.last_seen), speaker_id=detail.id),
     )
-    params = {"q": topic, "since": first, "until": last, "kind": kind_}
+    dated = sum(w.quotes for w in weeks)
+    filtered = any(v is not None for k, v in params.items() if k != "uncertain")
     return Template(
         template_name="speaker.html.j2",
         context={
             "s": detail, "quotes": quotes.items, "form": params, "problems": form.problems, "kinds": QUOTE_KINDS,
-            "filtered": any(v is not None for v in params.values()),
+            "filtered": filtered, "all_quotes": all_quotes, "threshold": threshold,
+            "uncertain_count": max(0, every.total - detail.quote_count), "undated": max(0, every.total - dated),
             "paging": Paging(number, quotes.total, PAGE_SIZE, params, f"/speakers/{detail.slug}"),
-            "weekly_chart": weekly_bars(weeks, title=f"{detail.name}: quotes per week", chart_id="speaker-weekly"),
+            "weekly_chart": weekly_bars(weeks, title=f"{detail.name}: quotes per week", chart_id="speaker-weekly",
+                                        empty="No quotes from a dated article."),
+            "uncertain_link": f"/speakers/{detail.slug}{query_string({**params, 'uncertain': '1'})}",
             "edited": edited,
         },
     )
