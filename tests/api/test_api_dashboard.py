@@ -93,7 +93,7 @@ async def test_pages_render_the_store(client, extractor: ScriptedExtractor) -> N
     assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
     assert "Kenneth McKenzie" in home.text and 'role="img"' in home.text and "20.0%" in home.text
     page = await client.get("/speakers/kenneth-mckenzie", params={"q": "troops", "kind": "mixed"})
-    assert "Our troops are welcome and valued" in page.text and "We will keep troops" not in page.text
+    assert "Our <mark>troops</mark> are welcome and valued" in page.text and "We will keep" not in page.text
     blank = await client.get("/speakers/kenneth-mckenzie", params={"since": "", "until": "", "kind": ""})
     assert blank.status_code == 200 and "We will keep troops" in blank.text
     moved = await client.get(f"/speakers/{(await client.get('/api/speakers/kenneth-mckenzie')).json()['id']}",
@@ -102,7 +102,7 @@ async def test_pages_render_the_store(client, extractor: ScriptedExtractor) -> N
     article = await client.get(f"/articles/{ids['a1']}")
     assert article.text.count('class="q ') == 2 and "Myles B. Caggins III" in article.text
     search = await client.get("/search", params={"q": "troops", "since": "nope"})
-    assert search.status_code == 200 and "not a date" in search.text and "We will keep troops" in search.text
+    assert search.status_code == 200 and "not a date" in search.text and "We will keep <mark>troops</mark>" in search.text
     download = await client.get("/search.csv", params={"q": "troops"})
     assert download.headers["content-disposition"].startswith("attachment")
     assert len(list(csv.DictReader(io.StringIO(download.text)))) == 2
@@ -167,4 +167,101 @@ async def test_quotes_by_outlet(client, extractor: ScriptedExtractor) -> None:  
     assert [q["text"] for q in direct["items"]] == ["We will keep troops in Iraq for now"]
     assert (await client.get("/api/quotes", params={"outlet": "Nobody's Paper"})).json()["total"] == 0
     page = await client.get("/search", params={"outlet": "The Hill", "q": "troops"})
-    assert "Our troops are welcome" in page.text and "We will keep troops" not in page.text
+    assert "Our <mark>troops</mark> are welcome" in page.text and "We will keep" not in page.text
+
+
+A4 = "“Nobody told us the date,” Caggins said. “Neither did we,” a spokesman said."
+
+
+async def add_undated(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    extractor.add(A4, [quote_in(A4, "Nobody told us the date", person("Myles B. Caggins III")),
+                       quote_in(A4, "Neither did we", anonymous("a spokesman"))])
+    r = await client.post("/api/articles", json={"text": A4, "title": "a4"})
+    assert r.status_code == 201, r.text
+
+
+async def test_undated_articles_are_in_no_week(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    await load(client, extractor)
+    await add_undated(client, extractor)
+    # All time counts them, but no week holds them: the series still starts in June 2020, not in year 1.
+    weeks = (await client.get("/api/stats/weekly")).json()["items"]
+    assert weeks[0]["week"] == "2020-06-08" and sum(w["quotes"] for w in weeks) == 5
+    assert (await client.get("/api/stats/unnamed")).json()["quotes"] == 7
+    home = await client.get("/", params={"period": "all"})
+    assert "2 quotes from undated articles are in no week." in home.text
+    assert "1 Jan 1" not in home.text and "0001" not in home.text
+    caggins = (await client.get("/api/speakers", params={"q": "Caggins"})).json()["items"][0]["slug"]
+    page = await client.get(f"/speakers/{caggins}")
+    assert "1 quote from undated articles is in no week." in page.text
+    article = (await client.get("/api/articles", params={"limit": 1, "offset": 3})).json()["items"][0]
+    assert "undated" in (await client.get(f"/articles/{article['id']}")).text
+
+
+async def test_overview_shows_30_days_by_default(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    await load(client, extractor)
+    await add_undated(client, extractor)  # fewer undated quotes than dated ones
+    home = await client.get("/")
+    assert "(the last 30 days of articles)" in home.text and "Articles from 2 Jun 2020 to 1 Jul 2020" in home.text
+    assert '<a href="/?period=30" aria-current="true">' in home.text
+
+
+async def test_overview_shows_all_time_when_most_quotes_are_undated(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    await load(client, extractor)
+    for n in range(3):  # more undated quotes than dated ones
+        text = f"“Still no date {n},” Caggins said. “Nor here {n},” Caggins said."
+        extractor.add(text, [quote_in(text, f"Still no date {n}", person("Myles B. Caggins III")),
+                             quote_in(text, f"Nor here {n}", person("Myles B. Caggins III"))])
+        assert (await client.post("/api/articles", json={"text": text})).status_code == 201
+    home = await client.get("/")
+    assert "All articles: most quotes are in articles without a date" in home.text
+    assert '<a href="/?period=all" aria-current="true">' in home.text
+    # Asked for, a period is what it says, undated articles or not.
+    assert "(the last 30 days of articles)" in (await client.get("/", params={"period": "30"})).text
+
+
+async def test_speaker_page_lists_uncertain_attributions_on_request(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    await load(client, extractor)
+    text = "“Maybe we stay in Iraq,” someone near Kenneth McKenzie said."
+    extractor.add(text, [quote_in(text, "Maybe we stay in Iraq", person("Kenneth McKenzie"), confidence=0.2)])
+    assert (await client.post("/api/articles", json={"text": text, "published": "2020-06-20"})).status_code == 201
+    page = await client.get("/speakers/kenneth-mckenzie")
+    assert "2 quotes in 3 articles" in page.text and "And 1 more attributed with less confidence" in page.text
+    assert "Maybe we stay in Iraq" not in page.text
+    assert 'href="/speakers/kenneth-mckenzie?uncertain=1#quotes-h"' in page.text
+    every = await client.get("/speakers/kenneth-mckenzie", params={"uncertain": "1", "q": "Iraq"})
+    assert "<mark>Iraq</mark>" in every.text and "speaker uncertain" in every.text
+    assert 'name="uncertain" type="checkbox" value="1" checked' in every.text
+    # The search marks the speaker as uncertain too.
+    search = await client.get("/search", params={"q": "maybe"})
+    assert "speaker uncertain" in search.text and "<mark>Maybe</mark>" in search.text
+
+
+async def test_pages_send_a_content_policy_and_no_deprecated_parameters(make_client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # Litestar's deprecations are DeprecationWarnings
+        async with make_client() as client:
+            await load(client, extractor)
+            for path in ("/", "/speakers", "/speakers/kenneth-mckenzie", "/articles", "/articles/1", "/search",
+                         "/search.csv", "/review"):
+                r = await client.get(path)
+                assert r.status_code == 200, path
+                if path != "/search.csv":
+                    policy = r.headers["content-security-policy"]
+                    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+                    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_review_suggests_speakers_and_the_names_of_the_one_being_fixed(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    await load(client, extractor)
+    page = await client.get("/review", params={"fix": "kenneth-mckenzie"})
+    him = (await client.get("/api/speakers/kenneth-mckenzie")).json()
+    assert f'Fixing <a href="/speakers/kenneth-mckenzie">{him["name"]}</a>' in page.text
+    assert f'<option value="kenneth-mckenzie">{him["name"]}</option>' in page.text  # the speaker fields' list
+    assert len(him["aliases"]) > 1
+    for alias in him["aliases"]:
+        assert f'<option value="{alias}"></option>' in page.text  # the split field's list
+    assert f'id="r-name" name="name" value="{him["name"]}"' in page.text
+    unknown = await client.get("/review", params={"fix": "nobody-at-all"})
+    assert unknown.status_code == 200 and "Fixing" not in unknown.text
