@@ -4,9 +4,8 @@ chart drawn on the server, and search words marked in quotes."""
 from __future__ import annotations
 
 import re
-from html import unescape
-
 from datetime import date, timedelta
+from html import unescape
 
 import msgspec
 import pytest

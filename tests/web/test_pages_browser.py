@@ -78,7 +78,7 @@ def _article_text_without_badges(page: Any) -> str:
 def test_each_highlight_covers_exactly_its_quote(desktop: tuple[Any, Watch], server: Server) -> None:
     context, watch = desktop
     page = context.new_page()
-    checked = 0
+    checked = flagged = 0
     for ref in server.api("/api/articles", limit=100)["items"]:
         article = server.api(f"/api/articles/{ref['id']}")
         page.goto(f"{server.base}/articles/{article['id']}")
@@ -95,14 +95,18 @@ def test_each_highlight_covers_exactly_its_quote(desktop: tuple[Any, Watch], ser
             assert marked[str(q["id"])] == article["text"][q["start"]:q["end"]], q
             checked += 1
         # One letter per speaker: every quote of a speaker carries that speaker's letter.
+        # A question mark after the letter when the speaker is uncertain.
         letters = page.evaluate("""() => Array.from(document.querySelectorAll('#article-text .badge'))
-            .map(b => [b.id.slice(2), b.textContent, b.title])""")
+            .map(b => [b.id.slice(2), b.textContent, b.title.replace(/ \\(uncertain\\)$/, '')])""")
+        uncertain = {str(q["id"]) for q in article["quotes"] if q["speaker_uncertain"]}
         by_speaker: dict[str, set[str]] = {}
-        for _quote_id, letter, name in letters:
-            by_speaker.setdefault(name, set()).add(letter)
+        for quote_id, letter, name in letters:
+            assert letter.endswith("?") == (quote_id in uncertain), (quote_id, letter)
+            by_speaker.setdefault(name, set()).add(letter.rstrip("?"))
         assert all(len(v) == 1 for v in by_speaker.values()), by_speaker
         assert len({next(iter(v)) for v in by_speaker.values()}) == len(by_speaker)
-    assert checked >= 20
+        flagged += len(uncertain)
+    assert checked >= 20 and flagged >= 1
     watch.assert_clean()
 
 
@@ -285,4 +289,92 @@ def test_merge_on_review_shows_on_the_speaker_page(desktop: tuple[Any, Watch], s
     # The merged speaker's old page leads to the one kept.
     page.goto(f"{server.base}/speakers/{other['slug']}")
     assert page.url.endswith(f"/speakers/{keep}")
+    watch.assert_clean()
+
+
+def _tab_to(page: Any, test: str, limit: int = 80) -> None:
+    """Press Tab until `test` (a JS expression over `e`, the focused element) holds."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const e = document.activeElement; return !!({test}); }})()"):
+            return
+    pytest.fail(f"Tab never reached an element where {test}")
+
+
+def test_keyboard_only_from_the_overview_to_a_speakers_quotes_on_a_topic(desktop: tuple[Any, Watch],
+                                                                          server: Server) -> None:
+    """The three-click path with the keyboard alone, every stop showing where the focus is."""
+    context, watch = desktop
+    page = context.new_page()
+    page.goto(server.base + "/")
+    _tab_to(page, "e.id === 'find-speaker'")
+    page.keyboard.type("McKenzie")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/speakers\?q=McKenzie"))
+    _tab_to(page, "e.tagName === 'A' && e.closest('table') && /McKenzie/.test(e.textContent)")
+    # The focus is visible: an outline of some width, not the page's colour.
+    outline = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); "
+                            "return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+    assert outline[0] != "none" and outline[1] >= 2, outline
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/speakers/[a-z0-9-]+$"))
+    _tab_to(page, "e.id === 'f-q'")
+    page.keyboard.type("Iraq")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Iraq"))
+    slug = _speaker_slug(server, "McKenzie")
+    expected = server.api(f"/api/speakers/{slug}/quotes", q="Iraq", limit=20)
+    assert _listed_quotes(page) == [q["text"] for q in expected["items"]] and expected["items"]
+    assert page.locator("ol.quotes mark").count() >= 1  # the word is marked in what was found
+    watch.assert_clean()
+
+
+def test_charts_and_forms_hold_at_phone_width(browser: Any, server: Server) -> None:
+    context, watch = open_context(browser, server, viewport=PHONE)
+    page = context.new_page()
+    page.goto(server.base + "/?period=all")
+    # Axis labels are text at a readable size, inside the chart's card.
+    sizes = page.evaluate("""() => Array.from(document.querySelectorAll('figure.chart .x-axis span, figure.chart .y-axis span'))
+        .map(s => [parseFloat(getComputedStyle(s).fontSize), s.getBoundingClientRect().left,
+                   s.getBoundingClientRect().right, s.closest('.card').getBoundingClientRect().right])""")
+    assert sizes and all(size >= 11 for size, *_ in sizes), sizes
+    assert all(left >= 0 and right <= card for _, left, right, card in sizes), sizes
+    assert page.locator("figure.chart svg.bars").bounding_box()["height"] >= 120
+    # The search form: every field inside the screen, the dates side by side.
+    page.goto(server.base + "/search")
+    boxes = {i: page.locator(f"#{i}").bounding_box() for i in ("s-q", "s-speaker", "s-outlet", "s-since", "s-until")}
+    assert all(b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"] for b in boxes.values()), boxes
+    assert boxes["s-since"]["y"] == boxes["s-until"]["y"]
+    # A listing table becomes one block per row: the quote count says what it counts.
+    page.goto(server.base + "/articles")
+    first = page.locator("table.articles tbody tr").first.inner_text()
+    assert re.search(r"\d+ quotes?", first), first
+    context.close()
+    watch.assert_clean()
+
+
+def test_speaker_page_lists_uncertain_attributions_on_request(desktop: tuple[Any, Watch], server: Server) -> None:
+    context, watch = desktop
+    page = context.new_page()
+    # The speaker with the most quotes below the confidence threshold, as the API reports them.
+    counts: dict[str, int] = {}
+    for q in server.api("/api/quotes", limit=100)["items"]:
+        if q["speaker_uncertain"]:
+            counts[q["speaker"]["slug"]] = counts.get(q["speaker"]["slug"], 0) + 1
+    assert counts, "the seeds have quotes whose speaker is uncertain"
+    slug = max(counts, key=lambda k: counts[k])
+    sure = server.api(f"/api/speakers/{slug}/quotes", limit=100)
+    page.goto(f"{server.base}/speakers/{slug}")
+    assert not page.locator("ol.quotes .tag.doubt").count()
+    page.get_by_role("link", name="list them too").click()
+    page.wait_for_url(re.compile(r"uncertain=1"))
+    assert page.locator("#f-uncertain").is_checked()
+    every = server.api(f"/api/speakers/{slug}/quotes", limit=20, min_confidence=0)
+    assert every["total"] == sure["total"] + counts[slug]
+    assert _listed_quotes(page) == [q["text"] for q in every["items"]]
+    assert page.locator("ol.quotes .tag.doubt").count() == sum(q["speaker_uncertain"] for q in every["items"]) > 0
+    # Unticked and filtered again: back to the sure ones.
+    page.locator("#f-uncertain").uncheck()
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("ol.quotes li.quote").count() == min(20, sure["total"])
     watch.assert_clean()
