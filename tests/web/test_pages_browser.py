@@ -280,8 +280,9 @@ def test_merge_on_review_shows_on_the_speaker_page(desktop: tuple[Any, Watch], s
     page.fill("#m-other", other["slug"])
     page.get_by_role("button", name="Merge", exact=True).click()
     result = page.locator("#result")
-    assert "Merged" in result.inner_text()
+    assert f"Merged “{other['name']}” into" in result.inner_text()
     page.screenshot(path=str(screenshots / "review-after-merge-desktop.png"), full_page=True)
+    undo = server.base + str(result.get_by_role("link", name="Undo with a split").get_attribute("href"))
     result.get_by_role("link").first.click()
     assert page.url.endswith(f"/speakers/{keep}")
     assert f"{before['quote_count'] + other['quote_count']} quotes" in page.locator(".lede").inner_text()
@@ -289,6 +290,14 @@ def test_merge_on_review_shows_on_the_speaker_page(desktop: tuple[Any, Watch], s
     # The merged speaker's old page leads to the one kept.
     page.goto(f"{server.base}/speakers/{other['slug']}")
     assert page.url.endswith(f"/speakers/{keep}")
+    # Undone as the message offers: a split of the merged name, offered in the split form's list.
+    page.goto(undo)
+    assert page.locator(f'#alias-list option[value="{other["name"]}"]').count() == 1
+    page.fill("#s-alias", other["name"])
+    page.get_by_role("button", name="Split", exact=True).click()
+    assert "Split off" in page.locator("#result").inner_text()
+    page.locator("#result").get_by_role("link").first.click()
+    assert page.locator("h1").inner_text().strip() == other["name"]
     watch.assert_clean()
 
 

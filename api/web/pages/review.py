@@ -159,9 +159,10 @@ async def _act(request: Request[Any, Any, Any], services: Services, queue: Revie
 async def merge(request: Request[Any, Any, Any], services: NamedDependency[Services],
                 review: NamedDependency[ReviewQueue], data: Annotated[MergeForm, Form]) -> Response[Any]:
     """Merge `other` into `speaker` (ids or slugs), as POST /api/speakers/{speaker}/merge does."""
+    folded = await _detail_or_none(services, data.other)  # its name, for the message: the slug will be gone
     return await _act(request, services, review, "merge",
                       lambda: services.speakers.merge(data.speaker.strip()[:200], data.other.strip()[:200]),
-                      other=data.other.strip()[:200])
+                      other=folded.name if folded is not None else data.other.strip()[:200])
 
 
 @post("/review/split", name="review_split", include_in_schema=False, guards=[review_guard], status_code=303)
