@@ -1,7 +1,8 @@
 """Write stored quotes out for dashboards and notebooks: CSV (default) or JSON Lines.
 
 Filters as on the API's quote listing: --speaker (an id, a slug or a name), --q
-(topic words, all of which must occur), --since/--until (article dates), --kind.
+(topic words, all of which must occur), --since/--until (article dates), --kind,
+--outlet (as stored).
 Quotes come newest article first, every one that matches (no paging). The
 store is QUOTELENS_DATABASE_URL, or the SQLite file in QUOTELENS_DATA_DIR.
 
@@ -33,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=_day, default=None, metavar="YYYY-MM-DD", help="articles on or after this day")
     p.add_argument("--until", type=_day, default=None, metavar="YYYY-MM-DD", help="articles on or before this day")
     p.add_argument("--kind", choices=("direct", "mixed", "indirect", "continuation"), default=None)
+    p.add_argument("--outlet", default=None, help="only quotes from articles of this outlet (as stored)")
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="csv (default) or jsonl")
     p.add_argument("-o", "--output", default="-", metavar="FILE", help="where to write (default: standard output)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N quotes")
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             # As on the API: a speaker's quotes are the confident ones.
             confidence = services.quotes.speaker_confidence if speaker_ids is not None else 0.0
             f = QuoteFilter(speaker_ids=speaker_ids, q=args.q, since=args.since, until=args.until, kind=args.kind,
-                            min_confidence=confidence)
+                            outlet=args.outlet, min_confidence=confidence)
             if args.format == "csv":
                 out.write(quotes_csv([], header=True))
             wanted = args.limit if args.limit is not None else float("inf")

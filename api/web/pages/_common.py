@@ -13,15 +13,18 @@ from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Template
+from markupsafe import Markup
 
-from api.quotes.aggregates import Aggregates
+from api.quotes.aggregates import Aggregates, Period
 from api.services import Services
+from api.web.charts import weekly_bars
 from api.web.problems import problem_for
 from quotelens.contract import QUOTE_KINDS
 from quotelens.errors import QuotelensError, Unauthorized
 
 __all__ = [
     "PAGE_SIZE", "Form", "Paging", "html_errors", "provide_aggregates", "skip_json_check", "query_string",
+    "weekly_chart",
 ]
 
 log = logging.getLogger("api.web")
@@ -37,6 +40,20 @@ def provide_aggregates(state: State) -> Aggregates:
         found = Aggregates(services.store)
         state.aggregates = found
     return found
+
+
+async def weekly_chart(aggregates: Aggregates, period: Period, *, title: str, chart_id: str,
+                       speaker_id: int | None = None, empty: str = "No quotes in this period.") -> tuple[Markup, int]:
+    """The quotes per week of a period (everyone's or a speaker's) drawn, and how many quotes the weeks hold.
+
+    Kept as long as the aggregates' answers: a week series over years is thousands of day
+    counts to bucket and hundreds of bars to draw, the same for every visit.
+    """
+    async def draw() -> tuple[Markup, int]:
+        weeks = await aggregates.weekly(period, speaker_id=speaker_id)
+        return (weekly_bars(weeks, title=title, chart_id=chart_id, empty=empty), sum(w.quotes for w in weeks))
+
+    return await aggregates.cache.get(("chart", period, speaker_id, title, chart_id, empty), draw)
 
 
 async def skip_json_check(request: Request[Any, Any, Any]) -> None:

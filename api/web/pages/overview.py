@@ -12,7 +12,8 @@ from litestar.response import Template
 
 from api.quotes.aggregates import Aggregates, Period
 from api.services import QuoteFilter, Services
-from api.web.charts import share_bar, weekly_bars
+from api.web.charts import share_bar
+from api.web.pages._common import weekly_chart
 
 __all__ = ["overview", "PERIODS"]
 
@@ -29,6 +30,17 @@ async def period_of(aggregates: Aggregates, key: str) -> Period:
     return Period() if days is None else await aggregates.recent(days)
 
 
+async def default_period(aggregates: Aggregates) -> str:
+    """The last 30 days, unless most quotes are in undated articles: a bounded period would hide them."""
+
+    async def decide() -> str:
+        every, weeks = await asyncio.gather(aggregates.unnamed_share(Period()), aggregates.weekly(Period()))
+        dated = sum(w.quotes for w in weeks)
+        return "all" if every.quotes - dated > dated else DEFAULT_PERIOD
+
+    return await aggregates.cache.get(("overview-default",), decide)
+
+
 @get("/", name="overview", include_in_schema=False)
 async def overview(
     services: NamedDependency[Services],
@@ -40,30 +52,25 @@ async def overview(
     By default the last 30 days, unless most quotes are in undated articles (which are
     in no bounded period): then all time.
     """
-    chosen = period
-    if period is None:
-        # Undated articles are in no bounded period: when they hold most quotes, a period would hide them.
-        every, all_weeks = await asyncio.gather(aggregates.unnamed_share(Period()), aggregates.weekly(Period()))
-        dated = sum(w.quotes for w in all_weeks)
-        period = "all" if every.quotes - dated > dated else DEFAULT_PERIOD
-    span = await period_of(aggregates, period)
-    top, weeks, outlets, unnamed, latest = await asyncio.gather(
+    shown = period if period is not None else await default_period(aggregates)
+    span = await period_of(aggregates, shown)
+    top, (weekly, dated), outlets, unnamed, latest = await asyncio.gather(
         aggregates.top_speakers(span, TOP_SPEAKERS),
-        aggregates.weekly(span),
+        weekly_chart(aggregates, span, title="Quotes per week", chart_id="weekly"),
         aggregates.outlets(span, TOP_OUTLETS),
         aggregates.unnamed_share(span),
         services.quotes.page(QuoteFilter(), LATEST, 0),
     )
     most = max((c.quotes for c in top), default=1)
     # Over all time the total counts undated articles, which have no week in the chart.
-    undated = unnamed.quotes - sum(w.quotes for w in weeks) if span.since is None else 0
+    undated = unnamed.quotes - dated if span.since is None else 0
     return Template(
         template_name="overview.html.j2",
         context={
-            "period": period, "periods": PERIOD_LABELS, "span": span, "fell_back": chosen is None and period == "all",
+            "period": shown, "periods": PERIOD_LABELS, "span": span, "fell_back": period is None and shown == "all",
             "undated": max(0, undated),
             "top": top, "most": most, "outlets": outlets, "unnamed": unnamed, "latest": latest.items,
-            "weekly_chart": weekly_bars(weeks, title="Quotes per week", chart_id="weekly"),
+            "weekly_chart": weekly,
             "unnamed_chart": share_bar(unnamed.unnamed, unnamed.quotes, title="Quotes from unnamed sources",
                                        chart_id="unnamed"),
             "top_outlet_quotes": max((o.quotes for o in outlets), default=1) or 1,

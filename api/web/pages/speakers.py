@@ -11,8 +11,7 @@ from litestar.response import Redirect, Template
 
 from api.quotes.aggregates import Aggregates, Period
 from api.services import QuoteFilter, Services
-from api.web.charts import weekly_bars
-from api.web.pages._common import PAGE_SIZE, Form, Paging, page_number, query_string
+from api.web.pages._common import PAGE_SIZE, Form, Paging, page_number, query_string, weekly_chart
 from quotelens.contract import QUOTE_KINDS
 
 __all__ = ["speaker_list", "speaker_page"]
@@ -63,9 +62,11 @@ async def speaker_page(
         services.quotes.page(listing, PAGE_SIZE, (number - 1) * PAGE_SIZE),
         # Every quote of the speaker, however sure (a sum of counters, no rows read).
         services.quotes.page(QuoteFilter(speaker_ids=[detail.id]), 0, 0),
-        aggregates.weekly(Period(detail.first_seen, detail.last_seen), speaker_id=detail.id),
+        weekly_chart(aggregates, Period(detail.first_seen, detail.last_seen), speaker_id=detail.id,
+                     title=f"{detail.name}: quotes per week", chart_id="speaker-weekly",
+                     empty="No quotes from a dated article."),
     )
-    dated = sum(w.quotes for w in weeks)
+    chart, dated = weeks
     filtered = any(v is not None for k, v in params.items() if k != "uncertain")
     return Template(
         template_name="speaker.html.j2",
@@ -74,8 +75,7 @@ async def speaker_page(
             "filtered": filtered, "all_quotes": all_quotes, "threshold": threshold,
             "uncertain_count": max(0, every.total - detail.quote_count), "undated": max(0, every.total - dated),
             "paging": Paging(number, quotes.total, PAGE_SIZE, params, f"/speakers/{detail.slug}"),
-            "weekly_chart": weekly_bars(weeks, title=f"{detail.name}: quotes per week", chart_id="speaker-weekly",
-                                        empty="No quotes from a dated article."),
+            "weekly_chart": chart,
             "uncertain_link": f"/speakers/{detail.slug}{query_string({**params, 'uncertain': '1'})}",
             "edited": edited,
         },
