@@ -286,7 +286,7 @@ def test_merge_on_review_shows_on_the_speaker_page(desktop: tuple[Any, Watch], s
     result.get_by_role("link").first.click()
     assert page.url.endswith(f"/speakers/{keep}")
     assert f"{before['quote_count'] + other['quote_count']} quotes" in page.locator(".lede").inner_text()
-    assert other["name"] in page.locator("ul.names").inner_text()
+    assert other["name"] in page.locator("section[aria-labelledby=names-h] ul.names").inner_text()
     # The merged speaker's old page leads to the one kept.
     page.goto(f"{server.base}/speakers/{other['slug']}")
     assert page.url.endswith(f"/speakers/{keep}")
