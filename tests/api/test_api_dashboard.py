@@ -225,7 +225,7 @@ async def test_speaker_page_lists_uncertain_attributions_on_request(client, extr
     extractor.add(text, [quote_in(text, "Maybe we stay in Iraq", person("Kenneth McKenzie"), confidence=0.2)])
     assert (await client.post("/api/articles", json={"text": text, "published": "2020-06-20"})).status_code == 201
     page = await client.get("/speakers/kenneth-mckenzie")
-    assert "2 quotes in 3 articles" in page.text and "And 1 more attributed with less confidence" in page.text
+    assert "2 quotes</a> in 3 articles" in page.text and "And 1 more attributed with less confidence" in page.text
     assert "Maybe we stay in Iraq" not in page.text
     assert 'href="/speakers/kenneth-mckenzie?uncertain=1#quotes-h"' in page.text
     every = await client.get("/speakers/kenneth-mckenzie", params={"uncertain": "1", "q": "Iraq"})

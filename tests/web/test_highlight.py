@@ -101,13 +101,14 @@ def test_no_weeks_is_a_sentence() -> None:
         '<p class="empty" id="w-empty">No dated quotes.</p>')
 
 
-def test_an_uncertain_speaker_gets_a_question_mark() -> None:
+def test_an_uncertain_speaker_is_marked_like_no_speaker() -> None:
+    # The API names no speaker for an uncertain quote (its guess is apart): it shares the "?" mark.
     text = "“We stay,” he said. “We go,” she said."
-    sure, unsure = _quote(1, text, 1, 8, 1), _quote(2, text, 21, 26, 1)
-    unsure = msgspec.structs.replace(unsure, speaker_uncertain=True)
+    sure, unsure = _quote(1, text, 1, 8, 1), _quote(2, text, 21, 26, None)
+    unsure = msgspec.structs.replace(unsure, speaker_uncertain=True, speaker_guess=sure.speaker)
     html = str(marked_text(text, [sure, unsure], speaker_styles([sure, unsure])))
-    assert re.findall(r'<span class="badge ([^"]*)" id="m-(\d)"[^>]*>([^<]*)</span>', html) == [
-        ("c0 u0", "1", "A"), ("c0 u0 doubt", "2", "A?")]
+    assert re.findall(r'<span class="badge ([^"]*)" id="m-(\d)" title="([^"]*)">([^<]*)</span>', html) == [
+        ("c0 u0", "1", "Speaker 1", "A"), ("cn u0", "2", "speaker not found or uncertain", "?")]
 
 
 @pytest.mark.parametrize("query, text, marked", [
