@@ -26,7 +26,8 @@ from attribution.records import Quote
 from quotelens.errors import QuotelensError
 from quotelens.settings import Settings
 
-__all__ = ["ArticleResult", "IngestParts", "IngestSummary", "ingest_batch", "ingest_paths", "make_fetcher"]
+__all__ = ["ArticleResult", "IngestParts", "IngestSummary", "ingest_batch", "ingest_paths", "make_fetcher",
+           "source_items"]
 
 
 class IngestParts(Protocol):
@@ -160,9 +161,11 @@ def make_fetcher(services: IngestParts) -> Fetcher:
     return Fetcher(allow_private=s.fetch_allow_private, max_bytes=s.fetch_max_bytes, timeout=s.fetch_timeout)
 
 
-async def _all_items(
+async def source_items(
     services: IngestParts, sources: Sequence[Path | str], fetcher: Fetcher
 ) -> AsyncIterator[SourceItem]:
+    """The articles of each source in turn: files (text, JSON, saved pages) and web page URLs (fetched
+    now, unless the store holds the URL already: then a skipped item)."""
     for source in sources:
         if isinstance(source, str) and is_url(source):
             async for found in read_url(fetcher, source, services.ingest.known_url):
@@ -200,7 +203,7 @@ async def ingest_paths(
                dynamic_ncols=True)
     fetcher = make_fetcher(services)
     try:
-        async for batch in _batches(_all_items(services, sources, fetcher), max(1, batch_size)):
+        async for batch in _batches(source_items(services, sources, fetcher), max(1, batch_size)):
             await ingest_batch(services, batch, extraction, summary, reprocess, on_article or _ignore)
             bar.update(len(batch))
             bar.set_postfix(new=summary.articles_new, quotes=summary.quotes, refresh=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +24,12 @@ from api.ingest.web import KnownUrl, WebArticle, read_feed_items
 
 if TYPE_CHECKING:
     from api.ingest.batches import ArticleResult, IngestParts, IngestSummary
+    from api.ingest.readers import SourceItem
 
-__all__ = ["FeedState", "FeedPoll", "RoundReport", "WatchState", "poll_feed", "read_feed_list", "watch_round"]
+# Takes a batch of read feed items and reports each one to the callback (`watch_round`'s `store_batch`).
+BatchSink = Callable[[list["SourceItem"], Callable[["ArticleResult"], None]], Awaitable[None]]
+
+__all__ = ["BatchSink", "FeedState", "FeedPoll", "RoundReport", "WatchState", "poll_feed", "read_feed_list", "watch_round"]
 
 
 @dataclass(slots=True)
@@ -170,8 +174,13 @@ async def watch_round(
     batch_size: int = 16,
     progress: bool = True,
     on_article: Callable[[ArticleResult], None] | None = None,
+    store_batch: BatchSink | None = None,
 ) -> RoundReport:
-    """Poll every feed once and store its new items; the state is saved at the end."""
+    """Poll every feed once and store its new items; the state is saved at the end.
+
+    `store_batch` takes each batch of items instead of storing them here (a job queue's
+    enqueuer: `quotelens watch` with QUOTELENS_REDIS_URL); it reports each item as
+    `ingest_batch` does, an item handed on as anything but "failed"."""
     from tqdm import tqdm
 
     from api.ingest.batches import IngestSummary, _Extraction, ingest_batch
@@ -180,6 +189,11 @@ async def watch_round(
     summary = IngestSummary()
     polls: list[FeedPoll] = []
     extraction = _Extraction(services, 1)
+
+    async def stored_here(batch: list[SourceItem], heard: Callable[[ArticleResult], None]) -> None:
+        await ingest_batch(services, batch, extraction, summary, False, heard)
+
+    hand_on = store_batch or stored_here
     bar = tqdm(unit="article", desc="watch", disable=not progress, dynamic_ncols=True)
     try:
         for feed in feeds:
@@ -202,11 +216,11 @@ async def watch_round(
             async for found in poll_feed(fetcher, feed, feed_state, known, report):
                 batch.append(item_from_web(found))
                 if len(batch) >= batch_size:
-                    await ingest_batch(services, batch, extraction, summary, False, heard)
+                    await hand_on(batch, heard)
                     bar.update(len(batch))
                     batch = []
             if batch:
-                await ingest_batch(services, batch, extraction, summary, False, heard)
+                await hand_on(batch, heard)
                 bar.update(len(batch))
             feed_state.remember(handled)
             state.save()

@@ -7,7 +7,9 @@ is fetched. A new item is fetched once; one whose link or canonical URL the stor
 has already is not fetched again, and the same text is never stored twice. A feed
 or page that fails is one line in the round's summary (and in --log); the rest go
 on, and the next round tries the failed items again. What each feed answered last
-is kept in --state (default: watch-state.json in QUOTELENS_DATA_DIR).
+is kept in --state (default: watch-state.json in QUOTELENS_DATA_DIR). With a job
+queue (QUOTELENS_REDIS_URL) new items are queued for `quotelens worker` processes
+instead of being extracted here, as `quotelens ingest --queue` does.
 """
 
 from __future__ import annotations
@@ -81,17 +83,27 @@ def run(args: argparse.Namespace) -> int:
             log.flush()
 
     async def go() -> int:
+        from api.jobs.enqueue import ArticleEnqueuer
+        from api.jobs.queue import ArticleQueue
+
         fetcher = make_fetcher(services)
+        # With a job queue the workers extract and store: new items are queued for them.
+        queue = ArticleQueue.from_settings(settings) if settings.redis_url else None
         try:
             await upgrade(services.store.url.render_as_string(hide_password=False))
             print(f"store: {services.store.display_url}; watching {len(feeds)} feeds"
-                  + ("" if args.once else f" every {minutes:g} minutes"))
+                  + ("" if args.once else f" every {minutes:g} minutes")
+                  + (f"; new items queued ({settings.queue_name!r} on {settings.redis_url})" if queue else ""))
             while True:
                 started = time.monotonic()
+                enqueuer = ArticleEnqueuer(services, queue, acknowledge) if queue is not None else None
                 report = await watch_round(services, feeds, state, fetcher, progress=not args.no_progress,
-                                           on_article=acknowledge)
+                                           on_article=acknowledge,
+                                           store_batch=enqueuer.add if enqueuer is not None else None)
+                if enqueuer is not None:  # what the workers were given, and what could not be read
+                    report.summary.failures.extend(enqueuer.summary.failures)
                 print(f"round at {time.strftime('%Y-%m-%d %H:%M:%S')}")
-                print(report.summary.report())
+                print(enqueuer.summary.report() if enqueuer is not None else report.summary.report())
                 for line in report.lines():
                     print(line)
                 for origin, why in report.summary.skipped[:50]:
@@ -104,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
                 await asyncio.sleep(max(0.0, minutes * 60 - (time.monotonic() - started)))
         finally:
             await fetcher.aclose()
+            if queue is not None:
+                await queue.close()
             await services.close()
             if log is not None:
                 log.close()
