@@ -78,13 +78,14 @@ class Services:
         )
         threshold = speaker_confidence(settings)
         directory = SpeakerDirectory(store, settings.speaker_index_refresh_seconds, speaker_confidence=threshold)
-        quotes = QuoteService(store, threshold)
+        speakers = SpeakerService(store, directory, search_cutoff=settings.speaker_search_cutoff)
+        quotes = QuoteService(store, threshold, speakers.shown_count)
         return cls(
             settings=settings,
             store=store,
             directory=directory,
             ingest=IngestService(store, directory, match_threshold=settings.speaker_match_threshold),
-            speakers=SpeakerService(store, directory, search_cutoff=settings.speaker_search_cutoff),
+            speakers=speakers,
             quotes=quotes,
             articles=ArticleService(store, quotes),
             engine=EngineRunner(extractor, model=settings.spacy_model, engine=engine),

@@ -228,6 +228,7 @@ class Generator:
             seen_on = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
             published = seen_on if rng.random() < 0.9 else None
             owners = self._speaker_draws(size, qid - 1)
+            first_of_article = len(quotes)
             parts: list[str] = []
             offset = 0
             for sid in owners:
@@ -263,10 +264,12 @@ class Generator:
                         speaker.last_seen = seen_on
             body = "".join(parts)
             title = " ".join(self._snippet(rng.randint(5, 11))[0].split()).strip(" ,.;")[:200]
+            outlet = rng.choice(OUTLETS)
             articles.append((
-                aid, hashlib.sha256(body.encode()).hexdigest(), title, rng.choice(OUTLETS),
+                aid, hashlib.sha256(body.encode()).hexdigest(), title, outlet,
                 f"https://news.example/{aid}", published, seen_on, body, size, now,
             ))
+            quotes[first_of_article:] = [q + (outlet,) for q in quotes[first_of_article:]]
             if len(quotes) >= CHUNK:
                 yield articles, quotes
                 articles, quotes = [], []
@@ -298,7 +301,7 @@ ARTICLE_COLS = ("id", "content_hash", "title", "outlet", "url", "published", "se
                 "created_at")
 QUOTE_COLS = ("id", "article_id", "speaker_id", "start_offset", "end_offset", "text", "kind", "cue", "cue_lemma",
               "cue_start", "cue_end", "mention", "mention_start", "mention_end", "via", "confidence", "evidence",
-              "context", "seen_on")
+              "context", "seen_on", "outlet")
 SPEAKER_COLS = ("id", "slug", "name", "kind", "name_locked", "edited", "quote_count", "article_count",
                 "first_seen", "last_seen", "created_at", "updated_at")
 ALIAS_COLS = ("id", "speaker_id", "name", "normalised", "key", "kind", "article_id", "pinned", "seen_count")

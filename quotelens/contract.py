@@ -227,6 +227,9 @@ class Page(Struct, Generic[T], kw_only=True):
     total: int
     limit: int
     offset: int
+    total_is_estimate: Annotated[bool, Meta(description=(
+        "`total` is an estimate (PostgreSQL quote listings matching more than 1,000 quotes), not a count."
+    ))] = False
 
 
 class QuotePage(Page[QuoteRead], kw_only=True):

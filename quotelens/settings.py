@@ -144,6 +144,9 @@ class Settings:
     ready_timeout: float = 0.8
     # SQLite `PRAGMA synchronous`: NORMAL survives a killed process (WAL), FULL also power loss.
     sqlite_synchronous: str = "NORMAL"
+    # Megabytes of read answers (GET /api/speakers, quotes, articles, stats) a process keeps
+    # while the store is unchanged (api/web/response_cache.py); 0: none kept.
+    response_cache_mb: int = 64
     # On `quotelens serve`, ingest seeds_dir when the store has no articles.
     seed_on_start: bool = True
     seeds_dir: Path = field(default_factory=_default_seeds_dir)
@@ -307,6 +310,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         db_statement_timeout=_seconds(e, "QUOTELENS_DB_STATEMENT_TIMEOUT", 30.0),
         ready_timeout=_seconds(e, "QUOTELENS_READY_TIMEOUT", 0.8),
         sqlite_synchronous=e.get("QUOTELENS_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper() or "NORMAL",
+        response_cache_mb=_int(e, "QUOTELENS_RESPONSE_CACHE_MB", 64, minimum=0),
         seed_on_start=_bool(e, "QUOTELENS_SEED_ON_START", True),
         seeds_dir=Path(seeds) if (seeds := e.get("QUOTELENS_SEEDS_DIR")) else _default_seeds_dir(),
         speaker_match_threshold=_float(e, "QUOTELENS_SPEAKER_MATCH_THRESHOLD", 85.0),

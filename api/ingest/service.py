@@ -364,7 +364,8 @@ class IngestService:
                     .returning(_ARTICLES.c.id)
                 )
                 assert article_id is not None
-                attached = await self._attach(session, article_id, article.text, seen_on, stored)
+                attached = await self._attach(session, article_id, article.text, seen_on, stored,
+                                              clip(article.outlet, 300))
                 await add_article_stats(session, seen_on, attached.facts)
                 await self.directory.apply_write(session, attached.facts.keys())
                 outcome = IngestOutcome(
@@ -439,6 +440,9 @@ class IngestService:
             await session.execute(update(_MENTIONS).where(_MENTIONS.c.article_id == article_id).values(seen_on=day))
             await session.flush()
             await recompute_speakers(session, affected)
+        if "outlet" in changed:  # the quotes' copy, which listings by outlet read
+            await session.execute(update(_QUOTES).where(_QUOTES.c.article_id == article_id)
+                                  .values(outlet=row.outlet))
         await session.flush()
         # Bumps the store version too: cached totals and pages showing the old details go stale.
         await self.directory.apply_write(session, affected)
@@ -458,7 +462,7 @@ class IngestService:
             await session.execute(delete(Mention).where(Mention.article_id == article_id))
             await session.execute(delete(Quote).where(Quote.article_id == article_id))
             attached = await self._attach(
-                session, article_id, row.text, row.seen_on, _valid_quotes(quotes, len(row.text))
+                session, article_id, row.text, row.seen_on, _valid_quotes(quotes, len(row.text)), row.outlet
             )
             row.quote_count = attached.quotes
             affected = before | set(attached.facts)
@@ -484,7 +488,8 @@ class IngestService:
         return orphans
 
     async def _attach(
-        self, session: AsyncSession, article_id: int, text: str, seen_on: date, quotes: Sequence[EngineQuote]
+        self, session: AsyncSession, article_id: int, text: str, seen_on: date, quotes: Sequence[EngineQuote],
+        outlet: str | None,
     ) -> _Attached:
         """Insert an article's quotes and mentions, resolving each speaker to a tracked one.
 
@@ -500,7 +505,7 @@ class IngestService:
         quote_ids = await self.store.insert_returning_ids(
             session,
             _QUOTES,
-            [_quote_row(p.quote, real(p.speaker_id), article_id, text, seen_on) for p in placement.quotes],
+            [_quote_row(p.quote, real(p.speaker_id), article_id, text, seen_on, outlet) for p in placement.quotes],
         )
         result = _Attached(
             new={ids[n.provisional_id] for n in placement.new},
@@ -611,7 +616,8 @@ class IngestService:
         return ids
 
 
-def _quote_row(q: EngineQuote, speaker_id: int | None, article_id: int, text: str, seen_on: date) -> dict[str, object]:
+def _quote_row(q: EngineQuote, speaker_id: int | None, article_id: int, text: str, seen_on: date,
+               outlet: str | None) -> dict[str, object]:
     return {
         "article_id": article_id,
         "speaker_id": speaker_id,
@@ -631,4 +637,5 @@ def _quote_row(q: EngineQuote, speaker_id: int | None, article_id: int, text: st
         "evidence": {str(k): str(v) for k, v in (q.evidence or {}).items()},
         "context": make_context(text, q.start, q.end),
         "seen_on": seen_on,
+        "outlet": outlet,
     }

@@ -3,8 +3,11 @@
 - SQLite: the FTS5 table `quotes_fts` (migration 0002) holds each quote's text,
   speaker and kind, under the rowid (day of seen_on << 32) | quote id, so the index
   alone finds, filters, orders (newest first) and counts a listing's matches.
-- PostgreSQL: the generated `quotes.text_tsv` column with its GIN index, one more
-  condition of an ordinary query.
+- PostgreSQL: the generated `quotes.text_tsv` column, one more condition of an
+  ordinary query. With the `rum` extension (migration 0007) its RUM index carries each
+  match's `sort_key` (day << 32 | id, as SQLite's rowid), so matches are ordered newest
+  first inside the index (`RUM_NEWEST_FIRST`) and only a page of rows is read from the
+  table; without it, the GIN index finds the matches and every one is read and sorted.
 
 `api.quotes` builds its listings from these pieces and asks `Store.is_sqlite`
 which plan to use; the SQL of either database stays here.
@@ -22,6 +25,9 @@ from sqlalchemy import TextClause, text
 from api.store.values import FIRST_DAY
 
 __all__ = [
+    "ORDERED_INDEX",
+    "RUM_NEWEST_FIRST",
+    "newest_key",
     "FTS_ID_MASK",
     "FTS_KEY_SQL",
     "FTS_WHERE",
@@ -42,6 +48,18 @@ FTS_KEY_SQL = "((CAST(julianday(seen_on) AS INTEGER) << 32) | id)"
 FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
 # PostgreSQL: a quote holds every topic word (stemmed).
 TSV_MATCH: TextClause = text("quotes.text_tsv @@ plainto_tsquery('english', :words)")
+# PostgreSQL with rum: the RUM index's order, newest first from the key `newest_key` gives
+# (`<=|`: how far below it; keys above it, newer than a date range, come last).
+ORDERED_INDEX = "ix_quotes_text_rum"
+RUM_NEWEST_FIRST: TextClause = text("quotes.sort_key <=| CAST(:newest_key AS bigint)")
+_DAY_ZERO = date(1, 1, 1)
+
+
+def newest_key(until: date | None) -> int:
+    """The largest `sort_key` of a quote seen on `until` or before (any, without a date)."""
+    if until is None:
+        return 2**63 - 1
+    return (((until - _DAY_ZERO).days + 1) << 32) - 1
 
 
 def fts5_query(q: str) -> str | None:

@@ -30,9 +30,9 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
     """Hide the full-text search structures (made by hand in the migrations) from autogenerate."""
     if type_ == "table" and name is not None and name.startswith("quotes_fts"):
         return False
-    if type_ == "column" and name == "text_tsv":
+    if type_ == "column" and name in ("text_tsv", "sort_key"):
         return False
-    return not (type_ == "index" and name == "ix_quotes_text_tsv")
+    return not (type_ == "index" and name in ("ix_quotes_text_tsv", "ix_quotes_text_rum"))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -2,6 +2,7 @@
 
 Read paths the indexes serve (see docs/api-contract.md):
 - quotes of a speaker, newest first, optionally by date range: (speaker_id, seen_on, id)
+- quotes of an outlet, newest first: (outlet, seen_on, id), the outlet copied from the article
 - all quotes newest first or by date range: (seen_on, id)
 - the quotes of one article in text order: (article_id, start_offset)
 - speakers by quote count (no search term): (quote_count, id)
@@ -99,6 +100,8 @@ class Article(Base):
         Index("ix_articles_seen_on_id", "seen_on", "id"),
         # Quotes per week and per outlet over a period, from the index alone (migration 0005).
         Index("ix_articles_seen_on_outlet_quote_count", "seen_on", "outlet", "quote_count"),
+        # An outlet's quotes in a period, summed from its articles (migration 0007).
+        Index("ix_articles_outlet_seen_on_quote_count", "outlet", "seen_on", "quote_count"),
         Index("ix_articles_url", "url"),
         Index("ix_articles_source_url", "source_url"),
     )
@@ -205,6 +208,8 @@ class Quote(Base):
     context: Mapped[str] = mapped_column(Text, default="")
     # Copied from the article so the per-speaker date index covers the read path.
     seen_on: Mapped[date] = mapped_column(Date)
+    # Copied from the article (migration 0007): an outlet's quotes newest first along one index.
+    outlet: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
         CheckConstraint(
@@ -215,6 +220,7 @@ class Quote(Base):
         # Quotes per speaker over a period, from the index alone (migration 0005).
         Index("ix_quotes_seen_on_speaker_id", "seen_on", "speaker_id"),
         Index("ix_quotes_article_id_start_offset", "article_id", "start_offset"),
+        Index("ix_quotes_outlet_seen_on_id", "outlet", "seen_on", "id"),
     )
 
 

@@ -36,6 +36,7 @@ from api.web.controllers.speakers import SpeakerController
 from api.web.controllers.stats import StatsController
 from api.web.pages import docs_render_plugins, pages_router, static_router, template_config
 from api.web.problems import exception_handlers, reject_unreadable_requests, require_json_body
+from api.web.response_cache import ResponseCache
 from api.web.security import API_KEY_HEADER, SECURITY_SCHEME, api_key_guard
 from api.web.shields import RateLimiter, site_guard
 from quotelens.errors import QuotelensError
@@ -104,6 +105,9 @@ def create_app(
     limiter = RateLimiter(rate, settings) if rate is not None else None
     if limiter is not None:
         middleware.append(limiter.middleware)
+    # Innermost: an answer given from memory has passed the shields like any other.
+    responses = ResponseCache(services.store, settings)
+    middleware.append(responses.middleware)
 
     return Litestar(
         route_handlers=[HealthController, ArticleController, SpeakerController, QuoteController, ExtractController,
@@ -117,7 +121,7 @@ def create_app(
         exception_handlers=exception_handlers,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"services": services, "settings": settings, "jobs": jobs}),
+        state=State({"services": services, "settings": settings, "jobs": jobs, "responses": responses}),
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
