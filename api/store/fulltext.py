@@ -55,11 +55,14 @@ RUM_NEWEST_FIRST: TextClause = text("quotes.sort_key <=| CAST(:newest_key AS big
 _DAY_ZERO = date(1, 1, 1)
 
 
+# RUM orders by a float8 distance (newest_key - sort_key): exact only below 2**53, so the key
+# stays near the quotes' own keys (about 2**51 now), not at the top of bigint.
+_FAR_DAY = date(2999, 12, 31)
+
+
 def newest_key(until: date | None) -> int:
-    """The largest `sort_key` of a quote seen on `until` or before (any, without a date)."""
-    if until is None:
-        return 2**63 - 1
-    return (((until - _DAY_ZERO).days + 1) << 32) - 1
+    """The largest `sort_key` of a quote seen on `until` or before (without a date: on any day to come)."""
+    return (((min(until or _FAR_DAY, _FAR_DAY) - _DAY_ZERO).days + 1) << 32) - 1
 
 
 def fts5_query(q: str) -> str | None:

@@ -9,7 +9,8 @@ Create Date: 2026-12-01
   It was a probe of the article of every quote, newest first (200-300 ms a page on a
   million quotes). `articles` gets (outlet, seen_on, quote_count) for an outlet's total.
 - PostgreSQL: `quotes.sort_key`, a generated bigint (days since 0001-01-01 << 32 | id,
-  the key SQLite's full-text index orders by, migration 0002), and, where the `rum`
+  the key SQLite's full-text index orders by, migration 0002; an undated quote's day
+  is 0), and, where the `rum`
   extension is installed (Debian: postgresql-15-rum), a RUM index over `text_tsv`
   with `sort_key` attached: matches come out of the index in date order, their keys
   read from the index, instead of a GIN match and a sort of every matching row read
@@ -34,8 +35,10 @@ depends_on: str | Sequence[str] | None = None
 log = logging.getLogger("alembic.runtime.migration")
 
 # Copied here on purpose: a migration keeps the SQL it was written with (api.store.fulltext has its own).
+# The undated day (0001-01-01) reaches PostgreSQL as -infinity (asyncpg's date.min): day 0 here.
 SORT_KEY = ("ALTER TABLE quotes ADD COLUMN sort_key bigint GENERATED ALWAYS AS "
-            "((((seen_on - DATE '0001-01-01')::bigint) << 32) | id) STORED")
+            "((((CASE WHEN isfinite(seen_on) THEN seen_on - DATE '0001-01-01' ELSE 0 END)::bigint) << 32) | id) "
+            "STORED")
 RUM_INDEX = ("CREATE INDEX ix_quotes_text_rum ON quotes USING rum (text_tsv rum_tsvector_addon_ops, sort_key) "
              "WITH (attach = 'sort_key', to = 'text_tsv')")
 
