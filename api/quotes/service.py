@@ -144,6 +144,12 @@ class _Shape:
         return self.outlet and self.speakers < 0 and not (self.kind or self.topic or self.confident)
 
     @property
+    def fts_stream(self) -> bool:
+        """SQLite with topic words and a lowest confidence or an outlet (no columns of the full-text
+        index): its matches newest first, each quote checked as it comes, until a page is full."""
+        return self.sqlite and self.topic and (self.confident or self.outlet)
+
+    @property
     def in_fts(self) -> bool:
         """SQLite with topic words: the full-text index finds, orders and counts the matches by itself
         (the confidence is no column of it, nor the outlet: with either, the index gives the candidate ids)."""
@@ -225,6 +231,10 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
     if shape.in_fts:
         # Counted in the full-text index alone (its doclists), without probing each matching quote.
         return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
+    if shape.fts_stream and not shape.outlet:  # (with an outlet, the full-text matches as candidates are faster)
+        hits = _fts_hits()
+        return (select(func.count().label("total")).select_from(hits)
+                .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK)).where(and_(*_stream_conditions(shape))))
     if shape.only_outlet:
         dates = [c for c in (Article.seen_on >= bindparam("since", type_=Date) if shape.since else None,
                              Article.seen_on <= bindparam("until", type_=Date) if shape.until else None,
@@ -234,6 +244,23 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.coalesce(func.sum(Article.quote_count), 0).label("total")).where(
             Article.outlet == bindparam("outlet"), *dates)
     return select(func.count(Quote.id).label("total")).where(and_(true(), *_conditions(shape)))
+
+
+def _fts_hits() -> Any:
+    """SQLite: every full-text match of the listing, as its key (day << 32 | id), newest first."""
+    rowid: ColumnElement[int] = literal_column("rowid")
+    return (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
+            .order_by(rowid.desc()).subquery("hits"))
+
+
+def _stream_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
+    """What the full-text index cannot check (speaker, kind and dates it can)."""
+    conds: list[ColumnElement[bool]] = []
+    if shape.confident:
+        conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
+    if shape.outlet:
+        conds.append(Quote.outlet == bindparam("outlet"))
+    return conds
 
 
 @lru_cache(maxsize=256)
@@ -268,6 +295,20 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
     """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version").
 
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
+    if shape.fts_stream:
+        # The full-text index hands over its matches newest first; each is checked as it comes
+        # (a speaker's quote on a topic below the confidence, another outlet's) until a page is full.
+        hits = _fts_hits()
+        return Prepared(
+            select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
+            .select_from(hits)
+            .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
+            .join(Article, Article.id == Quote.article_id)
+            .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+            .where(and_(*_stream_conditions(shape)))
+            .order_by(hits.c.key.desc())
+            .limit(bindparam("limit_")).offset(bindparam("offset_"))
+        )
     if shape.in_fts:
         # The full-text index hands over one page, newest first.
         rowid: ColumnElement[int] = literal_column("rowid")
