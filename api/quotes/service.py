@@ -396,11 +396,11 @@ class QuoteService:
         write counter (bumped by every ingest and speaker edit) stays put."""
         key = (tuple(f.speaker_ids) if f.speaker_ids is not None else None, f.q, f.since, f.until, f.kind,
                f.min_confidence, f.outlet)
+        if len(page) < limit and (page or offset == 0):
+            return offset + len(page), False  # the last page: nothing after it to count
         known = self._totals.get(key)
         if page and known is not None and known[0] == page[0].version_:
             return known[1], known[2]
-        if len(page) < limit and (page or offset == 0):
-            return offset + len(page), False  # the last page: nothing after it to count
         rows = self.store.rows
         estimated = False
         if self.store.is_sqlite or shape.only_outlet:

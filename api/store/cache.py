@@ -117,6 +117,9 @@ class VersionedCache:
         self.store = store
         self.stale_seconds = stale_seconds
         self._kept: dict[tuple[Any, ...], tuple[int, float, Any]] = {}  # key -> (version, when, answer)
+        # Answers being computed: a second request for one waits for it instead of computing it again
+        # (eight dashboards opening at once would otherwise count a year's quotes eight times).
+        self._computing: dict[tuple[Any, ...], tuple[int, asyncio.Future[Any]]] = {}
 
     async def version(self) -> int:
         return await read_version(self.store)
@@ -129,7 +132,23 @@ class VersionedCache:
             note_version(kept[0])
             answer: T = kept[2]
             return answer
-        answer = await compute()
+        running = self._computing.get(key)
+        if running is not None and running[0] == version and running[1].get_loop() is asyncio.get_running_loop():
+            note_version(version)
+            shared: T = await asyncio.shield(running[1])
+            return shared
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._computing[key] = (version, done)
+        try:
+            answer = await compute()
+        except BaseException as exc:
+            done.set_exception(exc)
+            done.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            if self._computing.get(key, (0, None))[1] is done:
+                del self._computing[key]
+        done.set_result(answer)
         if len(self._kept) >= KEPT:
             del self._kept[next(iter(self._kept))]
         self._kept[key] = (version, now, answer)

@@ -1,0 +1,81 @@
+"""What the fast read paths must keep true: kept answers follow every write, outlets are the
+articles', estimated totals say so, a speaker's count comes from the index and is right."""
+
+from __future__ import annotations
+
+import pytest
+from api_records import ScriptedExtractor, person, quote_in
+from test_api_speakers import load
+
+import api.quotes.service as quote_service
+
+
+async def test_kept_answers_follow_writes(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    ids = await load(client, extractor)
+    responses = client.app.state.responses
+    first = (await client.get("/api/quotes", params={"q": "troops"})).json()
+    hits = responses.hits
+    again = (await client.get("/api/quotes", params={"q": "troops"})).json()
+    assert again == first and responses.hits == hits + 1  # the same request, answered from memory
+    assert (await client.get("/api/quotes", params={"q": "troops"},
+                             headers={"Accept": "text/csv"})).headers["content-type"].startswith("text/csv")
+
+    renamed = await client.patch("/api/speakers/kenneth-mckenzie", json={"name": "Kenneth F. McKenzie Jr."})
+    assert renamed.status_code == 200
+    after = (await client.get("/api/quotes", params={"q": "troops"})).json()
+    assert {q["speaker"]["name"] for q in after["items"]} == {"Kenneth F. McKenzie Jr."}
+
+    patched = await client.patch(f"/api/articles/{ids['a1']}", json={"published": "2025-01-02"})
+    assert patched.status_code == 200
+    newest = (await client.get("/api/quotes", params={"q": "troops"})).json()["items"][0]
+    assert newest["article"]["published"] == "2025-01-02"
+    detail = (await client.get(f"/api/articles/{ids['a1']}")).json()
+    assert detail["published"] == "2025-01-02" and len(detail["quotes"]) == 2
+
+
+async def test_outlet_listings_follow_the_article(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    ids = await load(client, extractor)
+    assert (await client.patch(f"/api/articles/{ids['a2']}", json={"outlet": "The Hill"})).status_code == 200
+    hill = (await client.get("/api/quotes", params={"outlet": "The Hill"})).json()
+    assert hill["total"] == 2 and {q["article"]["id"] for q in hill["items"]} == {ids["a2"]}
+    worded = (await client.get("/api/quotes", params={"outlet": "The Hill", "q": "troops"})).json()
+    assert [q["text"] for q in worded["items"]] == ["Our troops are welcome and valued"]
+
+    assert (await client.patch(f"/api/articles/{ids['a2']}", json={"outlet": "Al Arabiya"})).status_code == 200
+    assert (await client.get("/api/quotes", params={"outlet": "The Hill"})).json()["total"] == 0
+    moved = (await client.get("/api/quotes", params={"outlet": "Al Arabiya", "q": "troops"})).json()
+    assert moved["total"] == 1 and not moved["total_is_estimate"]
+
+
+async def test_totals_above_the_exact_limit_are_estimates_on_postgresql(
+    client, extractor: ScriptedExtractor, backend: str, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    await load(client, extractor)
+    monkeypatch.setattr(quote_service, "EXACT_TOTAL_UP_TO", 1)
+    page = (await client.get("/api/quotes", params={"q": "troops", "limit": 1})).json()
+    assert len(page["items"]) == 1
+    if backend == "sqlite":  # the full-text index counts exactly
+        assert page["total"] == 2 and page["total_is_estimate"] is False
+    else:
+        assert page["total"] >= 2 and page["total_is_estimate"] is True
+    last = (await client.get("/api/quotes", params={"q": "troops", "limit": 1, "offset": 1})).json()
+    assert len(last["items"]) == 1
+    whole = (await client.get("/api/quotes", params={"q": "troops"})).json()
+    assert whole["total"] == 2 and whole["total_is_estimate"] is False  # one page holds them all: counted
+
+
+async def test_a_speakers_default_total_counts_only_confident_quotes(
+    make_client, extractor: ScriptedExtractor  # noqa: ANN001
+) -> None:
+    text = "“We stay,” Gen. Kenneth McKenzie said. “We may go,” McKenzie said. “Maybe,” McKenzie said."
+    speaker = person("Kenneth McKenzie")
+    extractor.add(text, [quote_in(text, "We stay", speaker, confidence=0.95),
+                         quote_in(text, "We may go", speaker, confidence=0.2),
+                         quote_in(text, "Maybe", speaker, confidence=0.9)])
+    async with make_client(speaker_confidence=0.5) as client:
+        assert (await client.post("/api/articles", json={"text": text})).status_code == 201
+        detail = (await client.get("/api/speakers/kenneth-mckenzie")).json()
+        listing = (await client.get("/api/speakers/kenneth-mckenzie/quotes", params={"limit": 1})).json()
+        assert detail["quote_count"] == 2 and listing["total"] == 2 and len(listing["items"]) == 1
+        every = (await client.get("/api/speakers/kenneth-mckenzie/quotes", params={"min_confidence": 0})).json()
+        assert every["total"] == 3
