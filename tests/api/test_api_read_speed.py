@@ -79,3 +79,17 @@ async def test_a_speakers_default_total_counts_only_confident_quotes(
         assert detail["quote_count"] == 2 and listing["total"] == 2 and len(listing["items"]) == 1
         every = (await client.get("/api/speakers/kenneth-mckenzie/quotes", params={"min_confidence": 0})).json()
         assert every["total"] == 3
+
+
+async def test_search_without_the_rum_index_lists_the_same(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    """Where PostgreSQL lacks the rum extension, the GIN plan lists the same quotes in the same order."""
+    await load(client, extractor)
+    services = client.app.state.services
+    queries = [{"q": "troops"}, {"q": "iraq"}, {"q": "troops", "until": "2020-06-09"},
+               {"q": "troops", "since": "2020-06-10"}, {"q": "troops", "speaker": "kenneth-mckenzie"}]
+    with_index = [(await client.get("/api/quotes", params=p)).json() for p in queries]
+    services.quotes._rum = False
+    client.app.state.responses._kept.clear()
+    without = [(await client.get("/api/quotes", params=p)).json() for p in queries]
+    assert without == with_index
+    assert [len(page["items"]) for page in without] == [2, 2, 1, 1, 2]
