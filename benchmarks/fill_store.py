@@ -344,10 +344,10 @@ def _sqlite_fill(path: str, gen: Generator, progress: bool) -> None:
         con.execute(sql)
     if con.execute("SELECT 1 FROM sqlite_master WHERE name='quotes_fts'").fetchone():
         # As the triggers of migration 0002 index each quote.
-        from api.store.fulltext import FTS_KEY_SQL
+        from api.store.fulltext import FTS_KEY_SQL, FTS_VALUES_SQL
 
-        con.execute(f"INSERT INTO quotes_fts(rowid, text, speaker, kind) "
-                    f"SELECT {FTS_KEY_SQL}, text, 's' || speaker_id, kind FROM quotes")
+        con.execute(f"INSERT INTO quotes_fts(rowid, text, speaker, kind, outlet) "
+                    f"SELECT {FTS_KEY_SQL}, {FTS_VALUES_SQL} FROM quotes")
     con.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'speakers_version'")
     con.execute("ANALYZE")
     con.close()

@@ -145,15 +145,15 @@ class _Shape:
 
     @property
     def fts_stream(self) -> bool:
-        """SQLite with topic words and a lowest confidence or an outlet (no columns of the full-text
-        index): its matches newest first, each quote checked as it comes, until a page is full."""
-        return self.sqlite and self.topic and (self.confident or self.outlet)
+        """SQLite with topic words and a lowest confidence (no column of the full-text index): its
+        matches newest first, each quote's confidence checked as it comes, until a page is full."""
+        return self.sqlite and self.topic and self.confident
 
     @property
     def in_fts(self) -> bool:
         """SQLite with topic words: the full-text index finds, orders and counts the matches by itself
-        (the confidence is no column of it, nor the outlet: with either, the index gives the candidate ids)."""
-        return self.sqlite and self.topic and not self.confident and not self.outlet
+        (speaker, kind and outlet are its columns, dates its keys)."""
+        return self.sqlite and self.topic and not self.confident
 
 
 def _bind(f: QuoteFilter, sqlite: bool, rum: bool = False) -> tuple[_Shape, dict[str, Any]] | None:
@@ -170,7 +170,7 @@ def _bind(f: QuoteFilter, sqlite: bool, rum: bool = False) -> tuple[_Shape, dict
     topic = f.q is not None and bool(f.q.strip())
     if topic:
         words = topic_params(f.q or "", sqlite=sqlite, speaker_ids=f.speaker_ids, kind=f.kind,
-                             since=f.since, until=f.until)
+                             since=f.since, until=f.until, outlet=f.outlet)
         if words is None:
             return None
         params.update(words)
@@ -212,7 +212,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
         conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
     if shape.topic and not shape.sqlite:
         conds.append(TSV_MATCH)
-    elif shape.topic:  # SQLite with a lowest confidence or an outlet: the full-text index's matches as candidates
+    elif shape.topic:  # SQLite (its listings use the index directly, `in_fts`/`fts_stream`): matches as candidates
         rowid: ColumnElement[int] = literal_column("rowid")
         conds.append(Quote.id.in_(select(rowid.op("&")(FTS_ID_MASK)).select_from(text("quotes_fts"))
                                   .where(FTS_WHERE).scalar_subquery()))
@@ -231,7 +231,7 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
     if shape.in_fts:
         # Counted in the full-text index alone (its doclists), without probing each matching quote.
         return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
-    if shape.fts_stream and not shape.outlet:  # (with an outlet, the full-text matches as candidates are faster)
+    if shape.fts_stream:
         hits = _fts_hits()
         return (select(func.count().label("total")).select_from(hits)
                 .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK)).where(and_(*_stream_conditions(shape))))
@@ -254,13 +254,8 @@ def _fts_hits() -> Any:
 
 
 def _stream_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
-    """What the full-text index cannot check (speaker, kind and dates it can)."""
-    conds: list[ColumnElement[bool]] = []
-    if shape.confident:
-        conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
-    if shape.outlet:
-        conds.append(Quote.outlet == bindparam("outlet"))
-    return conds
+    """What the full-text index cannot check (speaker, kind, outlet and dates it can)."""
+    return [Quote.confidence >= bindparam("min_conf", type_=Float)] if shape.confident else []
 
 
 @lru_cache(maxsize=256)
@@ -296,8 +291,8 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
 
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
     if shape.fts_stream:
-        # The full-text index hands over its matches newest first; each is checked as it comes
-        # (a speaker's quote on a topic below the confidence, another outlet's) until a page is full.
+        # The full-text index hands over its matches newest first; each quote's confidence is
+        # checked as it comes (most pass) until a page is full.
         hits = _fts_hits()
         return Prepared(
             select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))

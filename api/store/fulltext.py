@@ -1,7 +1,7 @@
 """Full-text search over quote text: the one read whose SQL differs per database.
 
 - SQLite: the FTS5 table `quotes_fts` (migration 0002) holds each quote's text,
-  speaker and kind, under the rowid (day of seen_on << 32) | quote id, so the index
+  speaker, kind and (migration 0007) outlet, under the rowid (day of seen_on << 32) | quote id, so the index
   alone finds, filters, orders (newest first) and counts a listing's matches.
 - PostgreSQL: the generated `quotes.text_tsv` column, one more condition of an
   ordinary query. With the `rum` extension (migration 0007) its RUM index carries each
@@ -25,6 +25,8 @@ from sqlalchemy import TextClause, text
 from api.store.values import FIRST_DAY
 
 __all__ = [
+    "FTS_VALUES_SQL",
+    "fts_outlet_token",
     "ORDERED_INDEX",
     "RUM_NEWEST_FIRST",
     "newest_key",
@@ -44,6 +46,8 @@ FTS_ID_MASK = 0xFFFFFFFF
 # The same key in SQL, over a quotes row: what migration 0002's triggers index a quote under
 # (for tools that fill or check the index by hand; the migration itself keeps its own copy).
 FTS_KEY_SQL = "((CAST(julianday(seen_on) AS INTEGER) << 32) | id)"
+# What the index holds of a quotes row, after the key: text, speaker, kind, outlet (`fts_outlet_token`).
+FTS_VALUES_SQL = "text, 's' || speaker_id, kind, 'o' || hex(outlet) || '0'"
 # SQLite: the matches of a listing (parameters from `topic_params`).
 FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
 # PostgreSQL: a quote holds every topic word (stemmed).
@@ -71,14 +75,22 @@ def fts5_query(q: str) -> str | None:
     return " ".join(f'"{w}"' for w in words[:MAX_WORDS]) or None
 
 
-def _fts_match(words: str, speaker_ids: Sequence[int] | None, kind: str | None) -> str:
+def fts_outlet_token(outlet: str) -> str:
+    """How the `outlet` column of `quotes_fts` holds an outlet (migration 0007): one token, 'o', the
+    UTF-8 bytes in hex, '0' (a digit last, so the porter stemmer leaves it whole)."""
+    return f"o{outlet.encode('utf-8', 'surrogatepass').hex()}0"
+
+
+def _fts_match(words: str, speaker_ids: Sequence[int] | None, kind: str | None, outlet: str | None) -> str:
     """The FTS5 query of a SQLite listing with topic words: the words in the text, and the
-    speaker and kind columns (migration 0002) for those filters."""
+    speaker, kind (migration 0002) and outlet (0007) columns for those filters."""
     match = f"text : ({words})"
     if speaker_ids is not None:
         match += " AND (" + " OR ".join(f'speaker : "s{int(sid)}"' for sid in speaker_ids) + ")"
     if kind is not None:
         match += f' AND kind : "{kind}"'
+    if outlet is not None:
+        match += f' AND outlet : "{fts_outlet_token(outlet)}"'
     return match
 
 
@@ -89,7 +101,7 @@ def _fts_day(day: date) -> int:
 
 def topic_params(
     q: str, *, sqlite: bool, speaker_ids: Sequence[int] | None, kind: str | None,
-    since: date | None, until: date | None,
+    since: date | None, until: date | None, outlet: str | None = None,
 ) -> dict[str, Any] | None:
     """The parameters of a listing's topic words (`FTS_WHERE` or `TSV_MATCH`); None when there are none."""
     words = fts5_query(q) if sqlite else " ".join(_WORD.findall(q)[:MAX_WORDS])
@@ -97,8 +109,8 @@ def topic_params(
         return None
     params: dict[str, Any] = {"words": words}
     if sqlite:
-        # The full-text index answers it all: speaker and kind are its columns, dates its rowids.
-        params["match"] = _fts_match(words, speaker_ids, kind)
+        # The full-text index answers it all: speaker, kind and outlet are its columns, dates its rowids.
+        params["match"] = _fts_match(words, speaker_ids, kind, outlet)
         # Undated quotes (day UNDATED) sit below FIRST_DAY: any date range leaves them out.
         dated_range = since is not None or until is not None
         params["low"] = _fts_day(max(since or FIRST_DAY, FIRST_DAY)) << 32 if dated_range else 0
