@@ -48,7 +48,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_load import Pools, cpu_seconds, free_port, run_async, server_log_tail, start_server, wait_until  # noqa: E402
+from api_load import (  # noqa: E402
+    Pools,
+    cpu_seconds,
+    free_port,
+    run_async,
+    server_log_tail,
+    start_server,
+    wait_until,
+)
 from api_load_client import Client, HttpError, percentile, run_open_loop  # noqa: E402
 
 SEQUENCE = 60_000  # paths drawn per route
@@ -189,16 +197,16 @@ ROUTES: dict[str, tuple[str, Callable[[Store, random.Random], str]]] = {
 
 
 async def load_store(url: str) -> Store:
+    from api_load import load_pools
     from sqlalchemy import text
 
     from api.store.db import create_migration_engine
-    from api_load import load_pools
 
     pools = await load_pools(url)
     engine = create_migration_engine(url)
     try:
         async with engine.connect() as conn:
-            slugs = dict((await conn.execute(text("SELECT id, slug FROM speakers"))).tuples().all())
+            slugs = {r[0]: r[1] for r in (await conn.execute(text("SELECT id, slug FROM speakers"))).all()}
             outlets = [o for (o,) in (await conn.execute(
                 text("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL"))).all()]
             ids = [i for (i,) in (await conn.execute(text("SELECT id FROM articles WHERE id % 7 = 0"))).all()]
@@ -206,8 +214,11 @@ async def load_store(url: str) -> Store:
                 "SELECT min(seen_on), max(seen_on) FROM articles WHERE published IS NOT NULL"))).one()
     finally:
         await engine.dispose()
-    as_day = (lambda d: date.fromisoformat(d) if isinstance(d, str) else d)
     return Store(pools, [slugs[i] for i in pools.speaker_ids], sorted(outlets), ids, as_day(latest), as_day(first))
+
+
+def as_day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def sequence(store: Store, route: str, seed: int, n: int = SEQUENCE) -> list[str]:
@@ -357,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.kill()
 
     print(f"\n/health: {' and '.join(f'{h:,.0f}' for h in health)} requests/s (before and after); ratio to the mean")
-    print(f"| route | what | requests/s | ratio to /health | p50 / p99 ms at half | ≥ 1/3 and p99 ≤ 10 ms |")
+    print("| route | what | requests/s | ratio to /health | p50 / p99 ms at half | ≥ 1/3 and p99 ≤ 10 ms |")
     print("|---|---|---|---|---|---|")
     for route in routes:
         run = results[route]
