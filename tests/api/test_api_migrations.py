@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -145,6 +146,41 @@ async def test_undated_articles_move_out_of_date_ranges(fresh_url: str) -> None:
     assert [str(mentions[1]), str(mentions[2])] == ["2020-05-05", "0001-01-01"]
     assert [str(d) for d in speaker] == ["2020-05-05", "2020-05-05"]
     assert list(attribute) == [None, None]
+
+
+async def test_quotes_take_their_articles_outlet(fresh_url: str) -> None:
+    """Migration 0007: quotes stored before it get their article's outlet, in the column, in SQLite's
+    full-text index, and on PostgreSQL a date-ordered key (an undated quote's day is 0)."""
+    await upgrade(fresh_url, "0006")
+    engine = create_async_engine(normalise_database_url(fresh_url))
+    now = "2026-01-01 00:00:00"
+    try:
+        async with engine.begin() as conn:
+            for aid, outlet, seen in ((1, "The Hill", "2020-05-05"), (2, None, "0001-01-01")):
+                await conn.execute(text(
+                    "INSERT INTO articles (id, content_hash, outlet, seen_on, text, quote_count, created_at) "
+                    "VALUES (:id, :h, :o, :s, 'text', 1, :now)"
+                ), {"id": aid, "h": f"h{aid}", "o": outlet, "s": _day(seen), "now": _stamp(now)})
+                await conn.execute(text(
+                    "INSERT INTO quotes (id, article_id, start_offset, end_offset, text, kind, confidence, evidence, "
+                    "context, seen_on) VALUES (:id, :id, 0, 4, 'harbour', 'direct', 0.9, '{}', '', :s)"),
+                    {"id": aid, "s": _day(seen)})
+        await upgrade(fresh_url)
+        async with engine.connect() as conn:
+            outlets = dict((await conn.execute(text("SELECT id, outlet FROM quotes"))).all())
+            if engine.dialect.name == "sqlite":
+                from api.store.fulltext import fts_outlet_token
+
+                hits = (await conn.execute(text(
+                    "SELECT rowid & 4294967295 FROM quotes_fts WHERE quotes_fts MATCH :m"
+                ), {"m": f'text : harbour AND outlet : "{fts_outlet_token("The Hill")}"'})).scalars().all()
+                assert hits == [1]
+            else:
+                keys = dict((await conn.execute(text("SELECT id, sort_key FROM quotes"))).all())
+                assert keys == {1: ((date(2020, 5, 5) - date(1, 1, 1)).days << 32) | 1, 2: 2}
+    finally:
+        await engine.dispose()
+    assert outlets == {1: "The Hill", 2: None}
 
 
 def _day(value: str | None):  # noqa: ANN202 - a date for either driver
