@@ -326,8 +326,9 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
     # With the RUM index, its order (the same: newest first, by day and id) comes out of the index.
     order = (RUM_NEWEST_FIRST,) if shape.rum else (Quote.seen_on.desc(), Quote.id.desc())
     query = query.order_by(*order).limit(bindparam("limit_")).offset(bindparam("offset_"))
-    # A speaker's newest quotes: a short walk along ix_quotes_speaker_id_seen_on_id.
-    return Prepared(query, inline=shape.by_speakers and near_start)
+    # A speaker's newest quotes, or an outlet's: a short walk along ix_quotes_speaker_id_seen_on_id
+    # or ix_quotes_outlet_seen_on_id.
+    return Prepared(query, inline=(shape.by_speakers or shape.only_outlet) and near_start)
 
 
 class QuoteService:
@@ -371,7 +372,7 @@ class QuoteService:
             page = await rows(_page_query(shape, "total", offset <= INLINE_OFFSET), params)
             total = int(page[0].total_) if page else int((await rows(_total_query(shape), params))[0].total or 0)
         else:
-            page = await rows(_page_query(shape, "version", shape.by_speakers and offset <= INLINE_OFFSET), params)
+            page = await rows(_page_query(shape, "version", offset <= INLINE_OFFSET), params)
             if (shape.by_speakers and f.speaker_ids and self.shown_count is not None
                     and f.min_confidence == self.speaker_confidence):
                 # A speaker's default listing: its shown quotes, as the speaker index counts them.
