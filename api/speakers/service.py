@@ -26,7 +26,7 @@ from api.speakers.directory import SpeakerDirectory
 from api.speakers.index import SpeakerEntry, SpeakerIndex, normalised_alias
 from api.speakers.slugs import unique_slug
 from api.speakers.stats import recompute_speakers
-from api.store.cache import note_version
+from api.store.cache import READ_MARKS, note_version
 from api.store.chunks import chunked
 from api.store.db import Store
 from api.store.fastread import Prepared, as_date
@@ -151,6 +151,13 @@ class SpeakerService:
         key = _ident_param(ident)
         if key is None:
             return None
+        marks = READ_MARKS.get()
+        index = self.directory.index
+        # When the index is the store as of this request (the response cache read the counter), a
+        # speaker it holds exists: no round trip (merged-away ids are not in it; their redirects are).
+        if (key[0] == "id" and marks is not None and index.version == marks.version
+                and index.get(int(key[1])) is not None):
+            return int(key[1])
         rows = await self.store.rows(_LOCATE[key[0]], {"ident": key[1]})
         return int(rows[0].id) if rows else None
 
