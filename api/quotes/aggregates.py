@@ -150,6 +150,9 @@ class Aggregates:
         self.store = store
         self.cache = VersionedCache(store)
         self._cached = self.cache.get
+        # Every speaker's count in a period (a year: 60,000 pairs) is kept for a few periods only;
+        # the answers made of it (top speakers, the unnamed share) are small and kept in `cache`.
+        self._per_speaker = VersionedCache(store, kept=16)
 
     async def latest_day(self) -> date | None:
         """The newest article date in the store (None when it is empty)."""
@@ -181,7 +184,7 @@ class Aggregates:
             counts.sort(key=lambda c: (-c[1], c[0] or 0))
             return counts
 
-        return await self._cached(("per_speaker", period), compute)
+        return await self._per_speaker.get(("per_speaker", period), compute)
 
     async def top_speakers(self, period: Period, limit: int) -> list[SpeakerCount]:
         """The most quoted speakers of the period, most first (quotes with no speaker left out)."""

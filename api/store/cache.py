@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from api.store.models import SPEAKERS_VERSION_KEY, StoreMeta
 __all__ = ["READ_MARKS", "ReadMarks", "VersionReader", "VersionedCache", "STALE_SECONDS", "note_version"]
 
 STALE_SECONDS = 10.0  # how long an answer may outlive a write to the store
-KEPT = 512  # answers remembered per cache
+KEPT = 4096  # answers remembered per cache, the least recently used forgotten first
 
 T = TypeVar("T")
 
@@ -113,10 +114,12 @@ class VersionReader:
 class VersionedCache:
     """Answers kept while the store's write counter stays put, and up to STALE_SECONDS after it moves."""
 
-    def __init__(self, store: Store, stale_seconds: float = STALE_SECONDS) -> None:
+    def __init__(self, store: Store, stale_seconds: float = STALE_SECONDS, kept: int = KEPT) -> None:
         self.store = store
         self.stale_seconds = stale_seconds
-        self._kept: dict[tuple[Any, ...], tuple[int, float, Any]] = {}  # key -> (version, when, answer)
+        self.kept = kept
+        # key -> (version, when, answer), least recently used first
+        self._kept: OrderedDict[tuple[Any, ...], tuple[int, float, Any]] = OrderedDict()
         # Answers being computed: a second request for one waits for it instead of computing it again
         # (eight dashboards opening at once would otherwise count a year's quotes eight times).
         self._computing: dict[tuple[Any, ...], tuple[int, asyncio.Future[Any]]] = {}
@@ -129,6 +132,7 @@ class VersionedCache:
         kept = self._kept.get(key)
         now = time.monotonic()
         if kept is not None and (kept[0] == version or now - kept[1] < self.stale_seconds):
+            self._kept.move_to_end(key)
             note_version(kept[0])
             answer: T = kept[2]
             return answer
@@ -149,8 +153,8 @@ class VersionedCache:
             if self._computing.get(key, (0, None))[1] is done:
                 del self._computing[key]
         done.set_result(answer)
-        if len(self._kept) >= KEPT:
-            del self._kept[next(iter(self._kept))]
+        if len(self._kept) >= self.kept:
+            self._kept.popitem(last=False)
         self._kept[key] = (version, now, answer)
         note_version(version)
         return answer
