@@ -153,6 +153,9 @@ class Aggregates:
         # Every speaker's count in a period (a year: 60,000 pairs) is kept for a few periods only;
         # the answers made of it (top speakers, the unnamed share) are small and kept in `cache`.
         self._per_speaker = VersionedCache(store, kept=16)
+        # One speaker's days: as many as there are speakers asked for, so kept apart, where they
+        # cannot push out the answers per period.
+        self._speaker_days = VersionedCache(store, kept=2048)
 
     async def latest_day(self) -> date | None:
         """The newest article date in the store (None when it is empty)."""
@@ -236,7 +239,8 @@ class Aggregates:
         params = _period_params(period)
         if speaker_id is not None:
             params["sid"] = speaker_id
-            rows = await self._cached(("days", period, speaker_id), lambda: self.store.rows(_DAYS_SPEAKER, params))
+            rows = await self._speaker_days.get(("days", period, speaker_id),
+                                                lambda: self.store.rows(_DAYS_SPEAKER, params))
         elif outlet is not None:
             params["outlet"] = outlet
             rows = await self._cached(("days", period, outlet), lambda: self.store.rows(_DAYS_OUTLET, params))
