@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from .lexicon import Lexicon, data_lines, load_words
+from .lexicon import Lexicon, data_lines, gendered_words, genders_told, load_words
 from .names import AFFIXES, is_name_extension, name_tokens, speaker_key
 from .records import Speaker, SpeakerKind
 from .syntax import mention_bounds, relative_antecedent
@@ -40,15 +40,6 @@ FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our", "you", "your"})
 NEUTER = frozenset({"it", "its"})
 
 
-def _gendered_words() -> dict[str, str]:
-    words: dict[str, str] = {}
-    for line in data_lines("gendered_words.txt"):
-        gender, _, rest = line.partition(":")
-        for w in rest.split():
-            words[w] = gender.strip()
-    return words
-
-
 def _given_names() -> dict[str, str]:
     """Given name -> "m"/"f", mined from PolNeAR train (benchmarks/mine_genders.py)."""
     out = {}
@@ -58,7 +49,7 @@ def _given_names() -> dict[str, str]:
     return out
 
 
-GENDERED_WORDS = _gendered_words()
+GENDERED_WORDS = gendered_words()
 # Honorifics only a person bears ("Mr. King" is a person even when the tagger calls it a noun).
 _PERSON_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov"})
 _GENDER_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss"})
@@ -259,7 +250,6 @@ class DocumentEntities:
         self._ambiguous: dict[tuple[int, int], list[Entity]] = {}
         self._lower_words = {t.text for t in doc if t.is_lower}  # words the text writes lower-case
         self._collect_persons()
-        self._split_by_honorific()
         self._infer_genders()
         self._disambiguate()
         self._span_person = {(e.start, e.end): p for e, p in self._person_spans}
@@ -382,42 +372,6 @@ class DocumentEntities:
             by_span[(span.start, span.end)] = person
             ents.append(span)
             self._org_names[(ent.start_char, ent.end_char)] = person
-
-    def _split_by_honorific(self) -> None:
-        """"Mr. Obama" is not Michelle Obama: a surname with an honorific whose gender
-        contradicts what the full name's person is (a gendered given name, role or
-        honorific of their own) is a person of its own."""
-        doc = self.doc
-
-        def core_gender(p: Entity) -> str | None:
-            # honorifics among the titles may come from the very mentions in question
-            words = [w for s in (*p.titles, *p.roles) for w in s.split()
-                     if _DOTS.sub("", w.lower()) not in ("mr", "mrs", "ms", "miss")]
-            genders = {GENDERED_WORDS.get(_DOTS.sub("", w.lower())) for w in words} - {None}
-            given = p.name.split()[0] if len(p.name.split()) > 1 else ""
-            if given in GIVEN_NAMES:
-                genders.add(GIVEN_NAMES[given])
-            return genders.pop() if len(genders) == 1 else None
-
-        split: dict[tuple[str, str], Entity] = {}
-        changed = False
-        for i, (ent, entity) in enumerate(self._person_spans):
-            toks = name_tokens(_clean_name(ent.text))
-            if len(toks) != 1 or ent.start == 0 or len(name_tokens(entity.name)) < 2:
-                continue
-            honorific = GENDERED_WORDS.get(_DOTS.sub("", doc[ent.start - 1].lower_))
-            own = core_gender(entity)
-            if not honorific or not own or honorific == own:
-                continue
-            other = split.get((toks[0], honorific))
-            if other is None:
-                other = Entity(name=_strip_titles(_clean_name(ent.text)), kind="person")
-                split[(toks[0], honorific)] = other
-                self.persons.append(other)
-            self._move_mention(i, other)
-            changed = True
-        if changed:
-            self._refresh_mentions()
 
     def _move_mention(self, i: int, to: Entity) -> None:
         """Mention `i` of `_person_spans` is `to`'s, not the person it was first given."""
@@ -866,15 +820,10 @@ def _honorific_gender(ent: Span) -> str | None:
 def _own_gender(entity: Entity) -> str | None:
     """What a person's given name and roles say of their gender ("Michelle", "the first lady"), before any
     surname-only mention is linked to them; None when they say nothing or disagree."""
-    said: set[str] = set()
+    said = genders_told((*entity.titles, *entity.roles))
     words = entity.name.split()
     if len(words) > 1 and words[0] in GIVEN_NAMES:
         said.add(GIVEN_NAMES[words[0]])
-    for value in (*entity.titles, *entity.roles):
-        for w in value.split():
-            g = GENDERED_WORDS.get(_DOTS.sub("", w.lower()))
-            if g:
-                said.add(g)
     return next(iter(said)) if len(said) == 1 else None
 
 

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -118,3 +120,23 @@ def load_words(name: str) -> frozenset[str]:
 def data_lines(name: str) -> list[str]:
     """The lines of a data file under attribution/data/, blank lines and comments left out."""
     return _read(name)
+
+
+@cache
+def gendered_words() -> dict[str, str]:
+    """Word (lower case, no dots) -> "m"/"f" for words that tell a person's gender in their titles,
+    roles or apposition, or as an honorific ("Mrs.", "spokeswoman", "first lady"):
+    data/gendered_words.txt."""
+    words: dict[str, str] = {}
+    for line in data_lines("gendered_words.txt"):
+        gender, _, rest = line.partition(":")
+        words.update((w, gender.strip()) for w in rest.split())
+    return words
+
+
+def genders_told(values: Iterable[str]) -> set[str]:
+    """The genders the words of some titles and roles tell ({"f"} for "the first lady")."""
+    gendered = gendered_words()
+    told = {gendered.get(re.sub(r"[.,\u2019'’]", "", w.lower()), "") for v in values for w in v.split()}
+    told.discard("")
+    return told

@@ -30,7 +30,7 @@ from importlib.resources import files
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from attribution.lexicon import data_lines
+from attribution.lexicon import data_lines, genders_told
 from attribution.names import is_name_extension, name_similarity, name_tokens, normalise_name
 
 __all__ = [
@@ -176,23 +176,10 @@ def honorific_gender(name: str) -> str:
     return "" if m is None else ("m" if m[1] else "f")
 
 
-@cache
-def _gendered_words() -> dict[str, str]:
-    """Word (lower case, no dots) -> "m"/"f" for titles and roles that tell a gender
-    (attribution/data/gendered_words.txt: "Mrs.", "spokeswoman", "first lady")."""
-    words: dict[str, str] = {}
-    for line in data_lines("gendered_words.txt"):
-        gender, _, rest = line.partition(":")
-        words.update((w, gender.strip()) for w in rest.split())
-    return words
-
-
 def _attribute_gender(values: Iterable[str]) -> str:
     """The gender a person's titles and roles agree on; "" when none or when they disagree."""
-    gendered = _gendered_words()
-    seen = {gendered.get(w.strip(".,’'").lower(), "") for v in values for w in v.split()}
-    seen.discard("")
-    return next(iter(seen)) if len(seen) == 1 else ""
+    told = genders_told(values)
+    return next(iter(told)) if len(told) == 1 else ""
 
 
 @cache
