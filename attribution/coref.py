@@ -464,7 +464,8 @@ class DocumentEntities:
             return surname
         counts: dict[str, int] = {}
         for m in re.finditer(rf"\b([A-Z][a-z]+) {re.escape(surname)}\b", self.doc.text):
-            tok = next((t for t in self.doc if t.idx == m.start(1)), None)
+            span = self.doc.char_span(m.start(1), m.end(1))
+            tok = span[0] if span is not None and len(span) == 1 else None
             word = m.group(1)
             if tok is None or tok.pos_ != "PROPN" or _title_word(tok, self.lex) or word.lower() in DEFINITE:
                 continue

@@ -369,6 +369,7 @@ def unwrap_nested_reports(doc: Doc, lex: Lexicon, drafts: list[Draft]) -> list[D
       the verb the second one hangs on.
     """
     text = doc.text
+    carriers = lex.speech_nouns | CARRIER_NOUNS
     dropped: set[int] = set()
     out = list(drafts)
     for i, outer in enumerate(out):
@@ -383,7 +384,6 @@ def unwrap_nested_reports(doc: Doc, lex: Lexicon, drafts: list[Draft]) -> list[D
                 continue
             mention_start = doc[f.mention[0]].idx
             lead = text[outer.start:mention_start].strip().lower()
-            carriers = lex.speech_nouns | CARRIER_NOUNS
             outer_source = outer.frame.source
             # "issued a statement saying …": the carrier is the object of the outer report's verb
             # (not "Bamberg said the videos show …": there the videos are what Bamberg reports on)
@@ -415,7 +415,6 @@ def unwrap_nested_reports(doc: Doc, lex: Lexicon, drafts: list[Draft]) -> list[D
                     out[i] = Draft(outer.start, end, outer.kind, outer.frame, outer.confidence, outer.rule,
                                    outer.inherit_from, outer.same_attribution)
                 break
-    carriers = lex.speech_nouns | CARRIER_NOUNS
     for k, d in enumerate(out):
         f = d.frame
         if k in dropped or f is None or f.source is None or f.source.lemma_.lower() not in carriers:
