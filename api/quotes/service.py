@@ -285,6 +285,18 @@ _ORDERED_INDEX_QUERY = Prepared(
     select(func.count().label("n")).select_from(text("pg_indexes")).where(text("indexname = :index_name")))
 
 
+def _quotes_of_hits(hits: Any, extra: str | None) -> Select:  # type: ignore[type-arg]
+    """The quotes of full-text hits (keys holding the quote id), newest hit first."""
+    return (
+        select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
+        .select_from(hits)
+        .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
+        .join(Article, Article.id == Quote.article_id)
+        .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+        .order_by(hits.c.key.desc())
+    )
+
+
 @lru_cache(maxsize=512)
 def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = False) -> Prepared:
     """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version").
@@ -295,13 +307,7 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
         # checked as it comes (most pass) until a page is full.
         hits = _fts_hits()
         return Prepared(
-            select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
-            .select_from(hits)
-            .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
-            .join(Article, Article.id == Quote.article_id)
-            .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-            .where(and_(*_stream_conditions(shape)))
-            .order_by(hits.c.key.desc())
+            _quotes_of_hits(hits, extra).where(and_(*_stream_conditions(shape)))
             .limit(bindparam("limit_")).offset(bindparam("offset_"))
         )
     if shape.in_fts:
@@ -309,14 +315,7 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
         rowid: ColumnElement[int] = literal_column("rowid")
         hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
                 .order_by(rowid.desc()).limit(bindparam("limit_")).offset(bindparam("offset_")).subquery("hits"))
-        return Prepared(
-            select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
-            .select_from(hits)
-            .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
-            .join(Article, Article.id == Quote.article_id)
-            .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-            .order_by(hits.c.key.desc())
-        )
+        return Prepared(_quotes_of_hits(hits, extra))
     query = _quote_select().where(and_(true(), *_conditions(shape)))
     if extra == "total":
         # The total (a sum of speaker counters) rides along as a scalar subquery, evaluated once.
