@@ -39,6 +39,12 @@ def load_extractor() -> Any:
 
 def fork_and_wait(work: Callable[[], int], log: Path) -> int:
     """Run `work` in a forked child (output to `log`) and return its exit status."""
+    _, status = os.waitpid(fork_child(work, log), 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def fork_child(work: Callable[[], int], log: Path) -> int:
+    """Start `work` in a forked child whose output goes to `log`; its pid."""
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -55,8 +61,7 @@ def fork_and_wait(work: Callable[[], int], log: Path) -> int:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    return pid
 
 
 def article_hashes(corpus: Path, max_chars: int) -> list[str]:
@@ -174,25 +179,16 @@ class WorkerPool:
 
         self.started += 1
         log = self.run.work / f"worker{self.started}.log"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                os.dup2(fd, 1)
-                os.dup2(fd, 2)
-                import logging
 
-                logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-                logging.getLogger("saq").setLevel(logging.WARNING)
-                asyncio.run(run_worker(self.run.settings, concurrency=self.concurrency, extractor=self.extractor))
-                code = 0
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
+        def work() -> int:
+            import logging
+
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+            logging.getLogger("saq").setLevel(logging.WARNING)
+            asyncio.run(run_worker(self.run.settings, concurrency=self.concurrency, extractor=self.extractor))
+            return 0
+
+        pid = fork_child(work, log)
         import socket
 
         self.children[pid] = f"{socket.gethostname()}:{pid}"
