@@ -249,6 +249,10 @@ class DocumentEntities:
         self._person_spans: list[tuple[Span, Entity]] = []
         self._ambiguous: dict[tuple[int, int], list[Entity]] = {}
         self._lower_words = {t.text for t in doc if t.is_lower}  # words the text writes lower-case
+        # the character spans of quoted and reported content, set by the caller once the
+        # quotes are found: a person named inside someone's words is not who a later
+        # "she said" means ("McLenney said Clinton doesn't … ” she said": McLenney)
+        self.contents: list[tuple[int, int]] = []
         self._collect_persons()
         self._infer_genders()
         self._disambiguate()
@@ -516,8 +520,13 @@ class DocumentEntities:
         return best
 
 
+    def in_content(self, pos: int) -> bool:
+        """Whether a character position lies inside some quote's content."""
+        return any(a <= pos < b for a, b in self.contents)
+
     def note_speaker(self, pos: int, entity: Entity) -> None:
-        self.speakers.append((pos, entity))
+        if not self.in_content(pos):  # a speaker inside another's words is no speaker of the story
+            self.speakers.append((pos, entity))
 
     # ------------------------------------------------------------ resolving
     def resolve(self, lo: int, hi: int, head: Token) -> Resolution:
@@ -688,7 +697,8 @@ class DocumentEntities:
         if only is not None:
             return Resolution(only, "pronoun-previous-sentence" + ("-gender" if only.gender else ""))
         candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers if p < pos and e.kind == "person"]
-        candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons if p < pos]
+        candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons
+                       if p < pos and not self.in_content(p)]
         candidates.sort(key=lambda x: -x[0])
         for _p, e, rule in candidates:
             if gender is None or e.gender in (None, gender):
@@ -715,7 +725,8 @@ class DocumentEntities:
         if sent.start > 0:
             lo = self.doc[sent.start - 1].sent.start_char
         seen = {id(e): e for ent, e in self._person_spans
-                if lo <= ent.start_char < pos and not _inside_quotation(ent[0]) and e.gender in (None, gender)}
+                if lo <= ent.start_char < pos and not _inside_quotation(ent[0]) and not self.in_content(ent.start_char)
+                and e.gender in (None, gender)}
         speakers_between = [e for p, e in self.speakers if lo <= p < pos]
         if len(seen) == 1 and not speakers_between:
             return next(iter(seen.values()))

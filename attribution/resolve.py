@@ -24,6 +24,7 @@ __all__ = ["resolve_speakers"]
 def resolve_speakers(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
     """The quotes of a document, in text order, each with its resolved speaker."""
     entities = DocumentEntities(doc, lex)
+    entities.contents = sorted((d.start, d.end) for d in drafts)
     resolved: dict[int, tuple[Entity | None, tuple[int, int] | None, str, str]] = {}
     out_rows = []
     mspan: tuple[int, int] | None
