@@ -193,6 +193,10 @@ def subtree_bounds(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]
     return lo, hi
 
 
+_SUBORDINATORS = frozenset(
+    "because if when whenever although though while since unless until before after whether once so".split())
+
+
 def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -> tuple[int, int, str] | None:
     """Token bounds of what a cue reports, and the rule that found them."""
     doc = cue_tok.doc
@@ -211,7 +215,9 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
     # "…, X said." — the cue hangs off the clause it reports
     # not when the cue is itself what its head reports ("X said he agreed …")
     reported = cue_tok.dep_ == "ccomp" and lex.verb_weight(cue_tok.head.lemma_) >= 0.3
-    if not reported and cue_tok.dep_ in ("ccomp", "parataxis", "advcl", "conj") and cue_tok.head.i < cue_tok.i and not (
+    # "… because he cannot defend his record": a subordinate clause reports nothing before it
+    subordinate = any(c.dep_ == "mark" and c.lower_ in _SUBORDINATORS for c in cue_tok.children)
+    if not reported and not subordinate and cue_tok.dep_ in ("ccomp", "parataxis", "advcl", "conj") and cue_tok.head.i < cue_tok.i and not (
         cue_tok.dep_ == "conj" and any(c.dep_ == "cc" for c in cue_tok.head.children if c.i < cue_tok.i)
     ):
         head = cue_tok.head
