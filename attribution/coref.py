@@ -252,7 +252,7 @@ class DocumentEntities:
         # the character spans of quoted and reported content, set by the caller once the
         # quotes are found: a person named inside someone's words is not who a later
         # "she said" means ("McLenney said Clinton doesn't … ” she said": McLenney)
-        self.contents: list[tuple[int, int]] = []
+        self.contents: list[tuple[int, int, int, int]] = []  # content start, end; its own mention's
         self._collect_persons()
         self._infer_genders()
         self._disambiguate()
@@ -522,7 +522,7 @@ class DocumentEntities:
 
     def in_content(self, pos: int) -> bool:
         """Whether a character position lies inside some quote's content."""
-        return any(a <= pos < b for a, b in self.contents)
+        return any(a <= pos < b and not m_lo <= pos < m_hi for a, b, m_lo, m_hi in self.contents)
 
     def note_speaker(self, pos: int, entity: Entity) -> None:
         if not self.in_content(pos):  # a speaker inside another's words is no speaker of the story

@@ -21,10 +21,18 @@ if TYPE_CHECKING:
 __all__ = ["resolve_speakers"]
 
 
+def _mention_chars(doc: Doc, d: Draft) -> tuple[int, int]:
+    """The character span of a draft's own speaker mention ((-1, -1) when it has none)."""
+    if d.frame is None or d.frame.mention is None:
+        return -1, -1
+    lo, hi = d.frame.mention
+    return doc[lo].idx, doc[hi].idx + len(doc[hi])
+
+
 def resolve_speakers(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
     """The quotes of a document, in text order, each with its resolved speaker."""
     entities = DocumentEntities(doc, lex)
-    entities.contents = sorted((d.start, d.end) for d in drafts)
+    entities.contents = sorted((d.start, d.end, *_mention_chars(doc, d)) for d in drafts)
     resolved: dict[int, tuple[Entity | None, tuple[int, int] | None, str, str]] = {}
     out_rows = []
     mspan: tuple[int, int] | None

@@ -216,7 +216,10 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
     # not when the cue is itself what its head reports ("X said he agreed …")
     reported = cue_tok.dep_ == "ccomp" and lex.verb_weight(cue_tok.head.lemma_) >= 0.3
     # "… because he cannot defend his record": a subordinate clause reports nothing before it
-    subordinate = any(c.dep_ == "mark" and c.lower_ in _SUBORDINATORS for c in cue_tok.children)
+    subordinate = any(c.dep_ in ("mark", "advmod") and c.lower_ in _SUBORDINATORS for c in cue_tok.children)
+    around = _clause_around(cue_tok)
+    if around is not None:
+        return around
     if not reported and not subordinate and cue_tok.dep_ in ("ccomp", "parataxis", "advcl", "conj") and cue_tok.head.i < cue_tok.i and not (
         cue_tok.dep_ == "conj" and any(c.dep_ == "cc" for c in cue_tok.head.children if c.i < cue_tok.i)
     ):
@@ -236,6 +239,26 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
             lo, hi = subtree_bounds(c)
             return lo, hi, "object"
     return None
+
+
+def _clause_around(cue_tok: Token) -> tuple[int, int, str] | None:
+    """"The museum, Mr. Obama said, would make visitors face …": a cue set off by commas
+    inside the clause it reports; the content is that whole clause, cue and all."""
+    if cue_tok.dep_ != "parataxis" or cue_tok.head.i < cue_tok.i:
+        return None
+    doc = cue_tok.doc
+    a, b = cue_tok.left_edge.i, cue_tok.right_edge.i
+    opened = doc[a].text == "," or (a > 0 and doc[a - 1].text == ",")
+    closed = doc[b].text == "," or (b + 1 < len(doc) and doc[b + 1].text == ",")
+    if not (opened and closed) or doc[a].i == cue_tok.sent.start:
+        return None
+    head = cue_tok.head
+    lo, hi = head.left_edge.i, head.right_edge.i
+    while hi > lo and (doc[hi].is_punct or doc[hi].is_space):
+        hi -= 1
+    if lo >= a or hi <= b + 2:
+        return None  # nothing reported on one side of the cue
+    return lo, hi, "clause-around-cue"
 
 
 def _before_according_to(doc: Doc, lo: int, hi: int) -> int:
