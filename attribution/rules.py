@@ -282,6 +282,75 @@ def transcript_lines(p: Passage) -> list[Draft]:
     return drafts
 
 
+_LABEL_MAX_WORDS = 6
+
+
+def headline_label(p: Passage) -> list[Draft]:
+    """"Pat Caddell: Democrat Voters Worried …", "A lesson from Loretta Lynch: ‘Be the voice …’":
+    a headline whose label before the colon ends in a person's name credits that person
+    with what follows it (a headline: the text's first paragraph, one line, no full stop
+    inside the label)."""
+    doc, text = p.doc, p.text
+    if not p.paragraphs:
+        return []
+    lo, hi = p.paragraphs[0]
+    para = text[lo:hi]
+    colon = para.find(":")
+    if colon <= 1 or len(para) > 250 or len(para[:colon].split()) > _LABEL_MAX_WORDS or "." in para[:colon]:
+        return []
+    label = doc.char_span(lo, lo + colon, alignment_mode="contract")
+    person = next((e for e in doc.ents if e.label_ == "PERSON" and label is not None
+                   and e.end == label.end and e.start >= label.start), None)
+    if person is None:
+        return []
+    start = lo + colon + 1
+    while start < hi and text[start].isspace():
+        start += 1
+    end = hi
+    while end > start and (text[end - 1].isspace() or text[end - 1] == "."):
+        end -= 1
+    if len(text[start:end].split()) < 3 or any(s.start < end and start < s.end for s in p.speech_spans):
+        return []
+    head = person.root
+    cue = Cue(head.i, lo + colon, lo + colon + 1, ":", 0.8, "headline-label")
+    frame = Frame(cue, head, "headline-label", (person.start, person.end - 1), None)
+    quoted = text[start:start + 1] in "\"“‘'" and text[end - 1:end] in "\"”’'"
+    kind: QuoteKind = "direct" if quoted else "indirect"
+    if quoted:
+        start, end = start + 1, end - 1
+    return [Draft(start, end, kind, frame, 0.8, f"{kind}-headline-label")]
+
+
+def colon_paragraph(p: Passage) -> list[Draft]:
+    """"The governor added:" closing its paragraph: the next paragraph is what he said."""
+    doc, text = p.doc, p.text
+    taken = {s.paragraph for s in p.speech_spans}
+    drafts = []
+    ends = [b for _a, b in p.paragraphs]
+    for f in p.framing:
+        if f.source is None:
+            continue
+        cue_tok = doc[f.cue.token]
+        after = cue_tok.idx + len(cue_tok)
+        if text[after : after + 1] != ":":
+            continue
+        i = bisect.bisect_left(ends, after)
+        if i + 1 >= len(p.paragraphs) or text[after + 1 : ends[i]].strip() or i + 1 in taken:
+            continue
+        if len(text[p.paragraphs[i][0] : after].split()) > 12:
+            continue  # a long sentence ending in a colon introduces a list, not a speech
+        start, end = p.paragraphs[i + 1]
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if len(text[start:end].split()) < 4:
+            continue
+        if text[start] in "\"“":  # a quotation opened here (and closed here, or in a later paragraph)
+            start += 1
+            end -= text[end - 1] in "\"”"
+        drafts.append(Draft(start, end, "direct", f, 0.8, "direct-colon-paragraph"))
+    return drafts
+
+
 def indirect_speech(p: Passage) -> list[Draft]:
     """A frame with a source and reported content that holds no quote: indirect speech."""
     doc, spans = p.doc, p.speech_spans
@@ -315,6 +384,8 @@ RULES: tuple[QuoteRule | TextRule, ...] = (
     QuoteRule("same-paragraph", same_paragraph),
     QuoteRule("continuation-paragraph", continuation_paragraph),
     TextRule("transcript-lines", transcript_lines),
+    TextRule("headline-label", headline_label),
+    TextRule("colon-paragraph", colon_paragraph),
     TextRule("indirect-speech", indirect_speech),
 )
 
