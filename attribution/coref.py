@@ -63,7 +63,7 @@ def repair_person_names(doc: Doc, lex: Lexicon) -> None:
     PERSON on "Carvalho" only: the entity grows left over the capitalised proper
     nouns that compound into it. A grown ORG/GPE, or a multi-word GPE that is no
     place seen in PolNeAR train ("Oduya Mbeki"), that has a person's shape and is
-    the subject of a verb, becomes a PERSON.
+    the subject of a verb, becomes a PERSON. A person's name ends at a colon.
     """
     ents = list(doc.ents)
     changed = False
@@ -76,15 +76,19 @@ def repair_person_names(doc: Doc, lex: Lexicon) -> None:
                and not _title_word(doc[start - 1], lex)):
             start -= 1
         label = ent.label_
-        grown = start < ent.start
-        span = doc[start : ent.end]
+        end = ent.end
+        if label == "PERSON":
+            # a title-cased headline runs the name on past a colon: "Tove Halvorsen: Bridge Tolls Will"
+            end = next((t.i for t in ent[1:] if t.text == ":"), ent.end)
+        grown = start < ent.start or end < ent.end
+        span = doc[start:end]
         if label in ("ORG", "GPE") and ent.root.dep_ in ("nsubj", "nsubjpass") and _person_shaped(span):
             unknown_place = label == "GPE" and " ".join(t.text for t in span).lower() not in lex.places
             if grown or unknown_place:
                 label = "PERSON"
         if grown or label != ent.label_:
             changed = True
-            out.append(Span(doc, start, ent.end, label=label))
+            out.append(Span(doc, start, end, label=label))
         else:
             out.append(ent)
     if changed:

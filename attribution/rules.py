@@ -299,10 +299,12 @@ def headline_label(p: Passage) -> list[Draft]:
     if colon <= 1 or len(para) > 250 or len(para[:colon].split()) > _LABEL_MAX_WORDS or "." in para[:colon]:
         return []
     label = doc.char_span(lo, lo + colon, alignment_mode="contract")
+    # the tagger may run a title-cased name on past the colon ("Tove Halvorsen: Bridge Tolls Will")
     person = next((e for e in doc.ents if e.label_ == "PERSON" and label is not None
-                   and e.end == label.end and e.start >= label.start), None)
+                   and e.end >= label.end and label.start <= e.start < label.end), None)
     if person is None:
         return []
+    person = doc[person.start : label.end]
     start = lo + colon + 1
     while start < hi and text[start].isspace():
         start += 1

@@ -217,6 +217,11 @@ INDIRECT = [
     P("Kwame Asante continued that the bridge would open in May.",
       [Expect("the bridge would open in May", "Kwame Asante", kind="indirect", cue="continue")],
       id="weak-cue-with-that-clause"),
+    # a cue set off by commas inside the clause it reports: the whole clause is the content
+    P("The new bridge, Mr. Pemberton said, would carry twice the traffic of the old one.",
+      [Expect("The new bridge, Mr. Pemberton said, would carry twice the traffic of the old one", "Pemberton",
+              "Mr. Pemberton", kind="indirect", speaker_kind="person", cue="say")],
+      id="cue-inside-the-clause"),
     # an inherited subject that cannot speak gives way to one up the chain that can
     P("Rhys Pemberton thinks the report should be released but said the timing was wrong.",
       [Expect("the timing was wrong", "Rhys Pemberton", kind="indirect", cue="say")],
@@ -688,3 +693,45 @@ NAME_FORMS = [
 def test_unseen_names_are_persons(extract: Extract, name: str, form: str, content: str, kind: str) -> None:
     text = form.format(name=name)
     check_quotes(text, extract(text), [Expect(content, name, name, kind=kind, speaker_kind="person")])
+
+
+def test_a_name_inside_reported_words_is_no_antecedent(extract: Extract) -> None:
+    text = ("Ines Walcott and Omar Petrov watched the debate together.\n\n"
+            "Walcott said Larsen doesn’t show consistency on the issue.\n\n"
+            "“It’s only when the cameras are on,” she said.")
+    check_quotes(text, extract(text), [
+        Expect("Larsen doesn’t show consistency on the issue", "Ines Walcott", "Walcott", kind="indirect"),
+        Expect("It’s only when the cameras are on,", "Ines Walcott", "she", speaker_kind="person"),
+    ], complete=False)
+
+
+def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
+    text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
+    quotes = extract(text)
+    check_quotes(text, quotes, [Expect("petty squabbles", "Greta Lindqvist", "Greta Lindqvist", kind="mixed",
+                                       cue="say")], complete=False)
+    assert not any(q.cue_lemma == "defend" and "squabbles" in q.text for q in quotes)
+
+
+# What punctuation attributes: a headline's label, a cue closing its paragraph with a colon.
+LAYOUT = [
+    P("Tove Halvorsen: Bridge Tolls Will Fall Next Year.\n\nThe minister spoke in Oslo on Monday.",
+      [Expect("Bridge Tolls Will Fall Next Year", "Tove Halvorsen", "Tove Halvorsen", kind="indirect",
+              speaker_kind="person")],
+      id="headline-label"),
+    P("A word from Tove Halvorsen: ‘Build the bridge.’\n\nThe minister spoke in Oslo on Monday.",
+      [Expect("Build the bridge.", "Tove Halvorsen", "Tove Halvorsen", speaker_kind="person")],
+      id="headline-label-quoted"),
+    P("Update: Bridge Tolls Will Fall Next Year.\n\nThe minister spoke in Oslo on Monday.",
+      [], id="headline-label-no-person"),
+    P("Rhys Pemberton spoke after the vote. Pemberton added:\n\n"
+      "It is typical of the council. It knows nothing about the bridge.",
+      [Expect("It is typical of the council. It knows nothing about the bridge.", "Rhys Pemberton", "Pemberton",
+              speaker_kind="person", cue="add")],
+      id="colon-closes-the-paragraph"),
+]
+
+
+@pytest.mark.parametrize("text, expected", LAYOUT)
+def test_layout_attributions(extract: Extract, text: str, expected: list[Expect]) -> None:
+    check_quotes(text, extract(text), expected)
