@@ -15,8 +15,10 @@ Heuristics, in the order a reader applies them:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -249,7 +251,8 @@ class DocumentEntities:
         self.subject_persons: list[tuple[int, Entity]] = []  # (char pos, entity) in order
         self.person_mentions: list[tuple[int, Entity]] = []
         self.speakers: list[tuple[int, Entity]] = []  # recorded as attributions are made
-        self._org_names: dict[tuple[int, int], Entity] = {}  # ORG spans that end in a person's name
+        # ORG spans (by character) that end in a person's name, and that name's tokens
+        self._org_names: dict[tuple[int, int], tuple[int, int]] = {}
         self._person_spans: list[tuple[Span, Entity]] = []
         self._ambiguous: dict[tuple[int, int], list[Entity]] = {}
         self._lower_words = {t.text for t in doc if t.is_lower}  # words the text writes lower-case
@@ -352,7 +355,10 @@ class DocumentEntities:
         Only when the surname is known as a person elsewhere in the document, so
         "Wells Fargo" stays an organisation.
         """
-        surnames = {name_tokens(p.name)[-1]: p for p in self.persons if name_tokens(p.name)}
+        surnames: dict[str, list[Entity]] = {}
+        for p in self.persons:
+            if name_tokens(p.name):
+                surnames.setdefault(name_tokens(p.name)[-1], []).append(p)
         for ent in self.ents:
             if ent.label_ not in ORG_ENTS or ent[-1].pos_ != "PROPN":
                 continue
@@ -368,10 +374,13 @@ class DocumentEntities:
                     break  # a given name and a surname; what comes before is a title or an office
                 name_toks.insert(0, t)
             name = " ".join(t.text for t in name_toks)
-            person = surnames[last[-1]]
+            span = self.doc[name_toks[0].i : name_toks[-1].i + 1]
+            namesakes = [p for p in surnames[last[-1]] if is_name_extension(name, p.name)] or surnames[last[-1]]
+            person = namesakes[0]
+            if len(namesakes) > 1:
+                self._ambiguous[(span.start, span.end)] = namesakes  # settled with the PERSON mentions
             if len(name_tokens(name)) > len(name_tokens(person.name)) and is_name_extension(person.name, name):
                 person.name = _strip_titles(name)
-            span = self.doc[name_toks[0].i : name_toks[-1].i + 1]
             first = min(ent.start, name_toks[-1].left_edge.i)
             titles, roles, orgs = _split_titles(list(self.doc[first : name_toks[0].i]), self.doc, self.ents)
             person.titles.extend(titles)
@@ -379,7 +388,7 @@ class DocumentEntities:
             person.organisations.extend(orgs)
             by_span[(span.start, span.end)] = person
             ents.append(span)
-            self._org_names[(ent.start_char, ent.end_char)] = person
+            self._org_names[(ent.start_char, ent.end_char)] = (span.start, span.end)
 
     def _move_mention(self, i: int, to: Entity) -> None:
         """Mention `i` of `_person_spans` is `to`'s, not the person it was first given."""
@@ -483,12 +492,13 @@ class DocumentEntities:
 
     def _disambiguate(self) -> None:
         """A surname two persons of the story share goes to the one its honorific's
-        gender fits ("Mr. Obama": not Michelle Obama), else to the one named first."""
+        gender fits ("Mr. Obama": not Michelle Obama), else by `_namesake`."""
+        self._full_mentions = [(e.start_char, p) for e, p in self._person_spans
+                               if (e.start, e.end) not in self._ambiguous]
         if not self._ambiguous:
             return
         doc = self.doc
         changed = False
-        full_mentions = [(e.start_char, p) for e, p in self._person_spans if (e.start, e.end) not in self._ambiguous]
         for i, (ent, entity) in enumerate(self._person_spans):
             matches = self._ambiguous.get((ent.start, ent.end))
             if not matches:
@@ -498,15 +508,43 @@ class DocumentEntities:
             if honorific:
                 fitting = [p for p in matches if p.gender in (None, honorific)]
                 matches = [p for p in fitting if p.gender == honorific] or fitting or matches
-            # news names a story's main person first and calls them by surname; a
-            # relative or namesake keeps a given name
-            first_named = {id(p): min((pos for pos, q in full_mentions if q is p), default=10**9) for p in matches}
-            best = min(matches, key=lambda p: first_named[id(p)])
+            best = self._namesake(matches, ent.start_char)
             if best is not entity:
                 self._move_mention(i, best)
                 changed = True
         if changed:
             self._refresh_mentions()
+
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        """Where the text's sections begin: after a rule line ("___", "* * *", "---")."""
+        return [0] + [m.end() for m in re.finditer(r"(?m)^[ \t]*[_*=~#-][_*=~#. \t-]{2,}$", self.doc.text)]
+
+    def _namesake(self, matches: list[Entity], pos: int) -> Entity:
+        """Which of several persons sharing a surname a bare surname at `pos` means.
+
+        In a text of sections ("The Latest" live pages), the one named in full in the
+        mention's own section, when only one is; else the one named first: news names a
+        story's main person first and calls them by surname; a relative or namesake
+        keeps a given name.
+        """
+        full = self._full_mentions
+        starts = self._section_starts
+        if len(starts) > 1:
+            k = bisect.bisect_right(starts, pos) - 1
+            lo, hi = starts[k], starts[k + 1] if k + 1 < len(starts) else len(self.doc.text)
+            local = [p for p in matches if any(q is p and lo <= at < hi for at, q in full)]
+            if len(local) == 1:
+                return local[0]
+        first_named = {id(p): min((at for at, q in full if q is p), default=10**9) for p in matches}
+        return min(matches, key=lambda p: first_named[id(p)])
+
+    def _named(self, name: str, pos: int) -> Entity | None:
+        """The person of the story a name (or its surname) stands for, if any."""
+        matches = [p for p in self.persons if is_name_extension(name, p.name)]
+        if len(matches) > 1 and len(name_tokens(name)) == 1:
+            return self._namesake(matches, pos)
+        return matches[0] if matches else None
 
     def person_at(self, start: int, end: int) -> Entity | None:
         """The person named within a character range, if any (not a possessor: "X's deputy")."""
@@ -517,8 +555,7 @@ class DocumentEntities:
                     continue
                 match = self._span_person.get((ent.start, ent.end))
                 if match is None:
-                    name = _clean_name(ent.text)
-                    match = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+                    match = self._named(_clean_name(ent.text), ent.start_char)
                 if match is not None:
                     best = match
         return best
@@ -561,7 +598,8 @@ class DocumentEntities:
             person = None  # "Clinton supporters", "Pagliano's lawyer": the name only qualifies the speaker
         else:
             person = self.person_at(span.start_char, span.end_char) or next(
-                (p for (a, b), p in self._org_names.items() if a < span.end_char and span.start_char < b), None)
+                (self._span_person[t] for (a, b), t in self._org_names.items()
+                 if a < span.end_char and span.start_char < b and t in self._span_person), None)
         if person is None:
             # "said the first lady, Laura Whitfield": the person the description stands beside
             appos = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
@@ -570,7 +608,7 @@ class DocumentEntities:
         if person is None and head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS:
             # NER called a known person's surname an organisation ("McKenzie said")
             toks = name_tokens(_clean_name(span.text))
-            person = next((p for p in self.persons if toks and is_name_extension(" ".join(toks), p.name)), None)
+            person = self._named(" ".join(toks), span.start_char) if toks else None
         if person is not None:
             return Resolution(person, "name")
         ent = next((e for e in span.ents if e.label_ in ORG_ENTS and e.start <= head.i < e.end), None)

@@ -705,6 +705,28 @@ def test_a_name_inside_reported_words_is_no_antecedent(extract: Extract) -> None
     ], complete=False)
 
 
+def test_a_shared_surname_goes_to_the_one_named_in_its_section(extract: Extract) -> None:
+    text = ("10:05 a.m.\n\nLibertarian candidate Gary Halvorsen spoke in Denver.\n\n"
+            "“We will win Colorado,” Halvorsen said.\n\n___.\n\n9:30 a.m.\n\n"
+            "Transport Secretary Ingrid Halvorsen says the bridge will open in May.\n\n"
+            "Halvorsen said the tolls would fall next year.")
+    quotes = extract(text)
+    check_quotes(text, quotes, [
+        Expect("We will win Colorado,", "Gary Halvorsen", "Halvorsen"),
+        Expect("the tolls would fall next year", "Ingrid Halvorsen", "Halvorsen", kind="indirect"),
+    ], complete=False)
+
+
+def test_a_shared_surname_goes_to_the_one_named_first(extract: Extract) -> None:
+    # without sections, the story's main person (named first) keeps the bare surname
+    text = ("Rep. Bobby Marchetti threw open his yard for a cookout on Monday.\n\n"
+            "There are two senators from the state: Lena Ortiz and Tim Marchetti.\n\n"
+            "“I could have written those things last week,” Marchetti said.")
+    check_quotes(text, extract(text), [
+        Expect("I could have written those things last week,", "Bobby Marchetti", "Marchetti"),
+    ], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
