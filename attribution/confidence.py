@@ -8,13 +8,13 @@ agrees, a description), the speaker's kind and the cue's reliability.
 
 On PolNeAR dev (`benchmarks/calibrate.py --table-only`, which counts every quote
 with a speaker, organisations and groups too, and a quote matching no gold
-attribution as wrong), 89.7% of quotes at or above 0.7 have the right speaker,
-92.4% at or above 0.77, 95.4% at or above 0.85, 97.6% at or above 0.9.
+attribution as wrong), 91.2% of quotes at or above 0.7 have the right speaker,
+92.7% at or above 0.77, 95.0% at or above 0.85, 96.5% at or above 0.9.
 `DEFAULT_THRESHOLD` is 0.77: asked as the bot asks
-(`quotelens eval --tracking`), the quotes listed under the people asked are 95.4%
-theirs at 0.77, against 95.0% at 0.75 and 93.9% at 0.7, for 1.1 points of ask macro
-F1 against 0.7; a stricter default hides so many right quotes that a speaker's list
-loses more than it gains (the README's reliability table).
+(`quotelens eval --tracking`), the quotes listed under the people asked are 95.3%
+theirs at 0.77, against 95.1% at 0.75 and 94.8% at 0.72; a stricter default hides
+so many right quotes that a speaker's list loses more than it gains (the README's
+reliability table).
 """
 
 from __future__ import annotations
