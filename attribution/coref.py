@@ -66,7 +66,11 @@ def repair_person_names(doc: Doc, lex: Lexicon) -> None:
     nouns that compound into it. A grown ORG/GPE, or a multi-word GPE that is no
     place seen in PolNeAR train ("Oduya Mbeki"), that has a person's shape and is
     the subject of a verb, becomes a PERSON. A person's name ends at a colon.
+    A capitalised proper noun the tagger left untagged that is the surname of a
+    person it did tag ("Oz took Trump through …" after "Oz's show") is that
+    person's name too, and grows over a given name before it ("Mehmet Oz").
     """
+    _tag_known_surnames(doc)
     ents = list(doc.ents)
     changed = False
     out = []
@@ -95,6 +99,19 @@ def repair_person_names(doc: Doc, lex: Lexicon) -> None:
             out.append(ent)
     if changed:
         doc.ents = out
+
+
+def _tag_known_surnames(doc: Doc) -> None:
+    """Untagged proper nouns spelt like the last word of a PERSON entity become PERSON."""
+    surnames = {e[-1].text for e in doc.ents if e.label_ == "PERSON" and e[-1].text[:1].isupper()
+                and e[-1].is_alpha and len(e[-1].text) > 1}
+    if not surnames:
+        return
+    new = [Span(doc, t.i, t.i + 1, label="PERSON") for t in doc
+           if t.text in surnames and t.ent_iob_ == "O" and t.pos_ == "PROPN"
+           and not (t.i + 1 < len(doc) and doc[t.i + 1].pos_ == "PROPN" and doc[t.i + 1].ent_iob_ != "O")]
+    if new:
+        doc.ents = sorted([*doc.ents, *new], key=lambda e: e.start)
 
 
 def _title_word(tok: Token, lex: Lexicon) -> bool:

@@ -727,6 +727,16 @@ def test_a_shared_surname_goes_to_the_one_named_first(extract: Extract) -> None:
     ], complete=False)
 
 
+def test_an_untagged_surname_of_a_named_person_is_that_person(extract: Extract) -> None:
+    # the small tagger misses most "Oz"-like names; one tagged mention teaches the rest
+    text = ("Mehmet Oz has been called a charlatan by fellow physicians.\n\n"
+            "But for Donald Trump, Oz's show proved to be a safe space.\n\n"
+            "Oz said the review showed that Trump was healthy.")
+    quotes = extract(text)
+    check_quotes(text, quotes, [Expect("the review showed that Trump was healthy", "Mehmet Oz", "Oz",
+                                       kind="indirect", speaker_kind="person")], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
