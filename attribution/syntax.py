@@ -68,7 +68,10 @@ def find_verb_cues(sent: Span, lex: Lexicon) -> list[Cue]:
 
 def subject_of(verb: Token, depth: int = 0) -> tuple[Token | None, str]:
     """The token that did the saying for `verb`, and the rule that found it."""
-    for child in verb.children:
+    # two subjects when the parser read a heading into the sentence ("THE BORROWING Back when
+    # …, Mr. McKinley said"): the one nearest the verb
+    subjects = sorted((c for c in verb.children if c.dep_ in SUBJECT_DEPS), key=lambda c: (c.i > verb.i, abs(c.i - verb.i)))
+    for child in subjects[:1]:
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return child, "relative-pronoun"  # resolved to verb.head by coref
