@@ -528,6 +528,9 @@ def _words(doc: Doc, lo: int, hi: int) -> int:
     return sum(1 for t in doc[lo : hi + 1] if not (t.is_punct or t.is_space))
 
 
+_NEAR_WORDS = 8  # a cue after a quote, or its speaker, comes within this many words of it
+
+
 def _adjacent_frames(
     doc: Doc, text: str, q: QuoteSpan, spans: list[QuoteSpan], qi: int,
     p_lo: int, p_hi: int, cue_positions: list[int], frames_by_pos: list[tuple[int, Frame]],
@@ -537,10 +540,14 @@ def _adjacent_frames(
     right_hi = p_hi
     if qi + 1 < len(spans) and spans[qi + 1].paragraph == q.paragraph:
         right_hi = min(right_hi, spans[qi + 1].open_mark)
+    trailing_sentence = False  # the text after the quote ends its own sentence (“….” Trump said.)
     for i in range(right_lo, right_hi):
         if _is_sentence_end(text, i):
             right_hi = i + 1
+            trailing_sentence = True
             break
+    else:
+        trailing_sentence = right_hi == p_hi  # up to the paragraph's end
     inner_tail = text[q.start : q.end].rstrip()[-1:]
     ends_sentence = inner_tail in SENTENCE_END
     left_hi = q.open_mark
@@ -550,15 +557,18 @@ def _adjacent_frames(
     right = left = None
     right_words = len(text[right_lo:right_hi].split())
     # "“…,” X said." / "“…?” asked X." — and a short trailing "X said." after a full stop
-    if right_frames and (not ends_sentence or inner_tail in "?!" or right_words <= 8):
+    if right_frames and (not ends_sentence or inner_tail in "?!" or (right_words <= 8 and trailing_sentence)):
         # a finite verb before a participle ("…,” an official, speaking on condition …, told Reuters)
         for f in sorted(right_frames, key=lambda f: (doc[f.cue.token].dep_ == "acl" or f.cue.weight == 0.0,
                                                      doc[f.cue.token].tag_ in ("VBG", "VBN"), f.cue.token)):
-            if f.content is not None and doc[f.content[0]].idx >= right_lo and f.content_rule != "clause-before-cue":
-                continue  # this cue reports something else after the quote
+            cue_words = len(text[right_lo : doc[f.cue.token].idx].split())
+            if (f.content is not None and doc[f.content[0]].idx >= right_lo and f.content_rule != "clause-before-cue"
+                    and not (inner_tail == "," and cue_words <= 2 and f.source is not None and f.source.idx >= right_lo)):
+                continue  # this cue reports something else after the quote (not “…,” she said …)
             if f.source is None or f.source.idx < right_lo:
                 _fallback_source_after(doc, f, right_lo, right_hi)
-            if f.source is not None:
+            near = min(cue_words, len(text[right_lo : f.source.idx].split()) if f.source is not None else cue_words)
+            if f.source is not None and near <= _NEAR_WORDS:
                 right = f
                 break
     if left_frames:

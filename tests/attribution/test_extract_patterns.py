@@ -737,6 +737,24 @@ def test_an_untagged_surname_of_a_named_person_is_that_person(extract: Extract) 
                                        kind="indirect", speaker_kind="person")], complete=False)
 
 
+def test_a_sentence_after_a_full_stop_quote_is_not_its_cue(extract: Extract) -> None:
+    text = ("Tamsin Roe, the campaign’s press secretary, noted that the campaign faced a crossroads back in May “when "
+            "voter impressions of Rhys Pemberton as a nominee were finally taking shape.” The choice was between "
+            "going after Pemberton as “uniquely unfit” or attacking his image as a populist fighter.")
+    quotes = extract(text)
+    check_quotes(text, quotes, [Expect("when voter impressions of Rhys Pemberton as a nominee were finally taking "
+                                       "shape.", "Tamsin Roe", "Tamsin Roe", kind="mixed")], complete=False)
+
+
+def test_the_cue_right_after_a_quote_is_its_cue_whatever_the_parser_hangs_on_it(extract: Extract) -> None:
+    # the parser gives "said" the relative clause for content; a far verb's subject is no speaker
+    text = ("Greta Lindqvist switched off the radio.\n\n“It’s finished,” she said of the 2016 presidential election, "
+            "in which she was sure Halvorsen would triumph and more and more people across the country would at last "
+            "see the truth.")
+    quotes = extract(text)
+    check_quotes(text, quotes, [Expect("It’s finished,", "Greta Lindqvist", "she")], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
