@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from rapidfuzz.distance import Levenshtein
 from spacy.tokens import Doc, Span, Token
 
 from .lexicon import Lexicon, data_lines, gendered_words, genders_told, load_words
@@ -480,7 +481,7 @@ class DocumentEntities:
         toks = name_tokens(name)
         if not toks or len(toks) > 3 or not name[:1].isupper():
             return None
-        person = next((p for p in self.persons if is_name_extension(" ".join(toks), p.name)), None)
+        person = self._named(" ".join(toks), span.start_char) or self._misspelt(toks)
         if person is not None or not honorific:
             return person
         entity = Entity(name=self._given_name_for(name), kind="person")
@@ -489,6 +490,17 @@ class DocumentEntities:
             entity.gender_votes.pop("")
         self.persons.append(entity)
         return entity
+
+    def _misspelt(self, toks: list[str]) -> Entity | None:
+        """The one person of the story whose surname a lone capitalised word misspells by one letter
+        ("Wines believes …" of Leslie Wimes, "McLenney" of Tyresha McClenney); None if none or several."""
+        if len(toks) != 1 or len(toks[0]) < 5:
+            return None
+        word = toks[0]
+        near = {id(p): p for p in self.persons
+                if (sur := name_tokens(p.name)) and len(sur) > 1 and sur[-1][:1] == word[:1]
+                and sur[-1] != word and Levenshtein.distance(sur[-1], word) == 1}
+        return next(iter(near.values())) if len(near) == 1 else None
 
     def _given_name_for(self, surname: str) -> str:
         """'Larry King' for the 'Mr. King' of a story that writes 'Larry King' where the tagger saw no
@@ -640,7 +652,7 @@ class DocumentEntities:
             name = " ".join(w for w in name.split() if w.lower() not in DEFINITE)
             if self.lex.is_outlet(name):
                 return Resolution(self._other(name, "organisation", head), "outlet")
-            entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+            entity = self._named(name, span.start_char) or self._misspelt(name_tokens(name))
             if entity is None:
                 entity = Entity(name=_strip_titles(name), kind="person")
                 self.persons.append(entity)

@@ -755,6 +755,13 @@ def test_the_cue_right_after_a_quote_is_its_cue_whatever_the_parser_hangs_on_it(
     check_quotes(text, quotes, [Expect("It’s finished,", "Greta Lindqvist", "she")], complete=False)
 
 
+def test_a_surname_misspelt_by_one_letter_is_the_person_it_misspells(extract: Extract) -> None:
+    text = ("Leslie Wimes, a South Florida-based president of the caucus, spoke on Monday.\n\n"
+            "Wines believes that the campaign took black voters for granted.")
+    check_quotes(text, extract(text), [Expect("the campaign took black voters for granted", "Leslie Wimes", "Wines",
+                                              kind="indirect", speaker_kind="person")])
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
