@@ -676,6 +676,8 @@ class DocumentEntities:
             return Resolution(named, "name-tagged-noun")
         # common noun
         det = next((c.lower_ for c in head.children if c.dep_ in ("det", "poss", "nummod")), "")
+        if not det and span[0].dep_ in ("det", "poss") and span[0].i < head.i:
+            det = span[0].lower_  # "His ex-wife": the parser hung "His" on "ex"
         lemma = head.lemma_.lower()
         if det in DEFINITE or det in ("his", "her", "its", "their"):
             found = self._resolve_nominal(pos, span, lemma)

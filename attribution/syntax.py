@@ -139,6 +139,10 @@ def mention_bounds(head: Token) -> tuple[int, int]:
         if child.dep_ in ("punct", "cc", "prep", "advmod", "preconj") and child.i == lo - 1:
             continue
         lo = min(lo, child.left_edge.i)
+    # "His ex-wife": a word the parser split at a hyphen is one word, with what its first part governs
+    while lo >= 2 and doc[lo - 1].text == "-" and not doc[lo - 2].whitespace_ and not doc[lo - 1].whitespace_:
+        first = doc[lo - 2]
+        lo = min(lo - 2, min((c.left_edge.i for c in first.lefts), default=lo - 2))
     hi = head.i
     for child in head.rights:
         if child.dep_ in MENTION_RIGHT_DEPS and child.i == hi + 1:

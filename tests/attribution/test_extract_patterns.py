@@ -762,6 +762,18 @@ def test_a_surname_misspelt_by_one_letter_is_the_person_it_misspells(extract: Ex
                                               kind="indirect", speaker_kind="person")])
 
 
+def test_relatives_and_judges_are_the_persons_the_story_names_so(extract: Extract) -> None:
+    text = ("Lawyers for Rhys Pemberton and his ex-wife Ingrid Pemberton asked the court to keep the file sealed.\n\n"
+            "His ex-wife agreed, but also contended that she should not have to sacrifice her privacy.\n\n"
+            "Manhattan Supreme Court Justice Omar Petrov rejected that argument on Thursday.\n\n"
+            "The judge said there was no reason to intrude on her privacy.")
+    check_quotes(text, extract(text), [
+        Expect("she should not have to sacrifice her privacy", "Ingrid Pemberton", "His ex-wife", kind="indirect",
+               exact=False),
+        Expect("there was no reason to intrude on her privacy", "Omar Petrov", "The judge", kind="indirect"),
+    ], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
