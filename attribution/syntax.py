@@ -210,11 +210,14 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
     if lemma == "according to":
         head = cue_tok.head
         if head.i == cue_tok.i:
-            return None
+            return _according_to_by_comma(cue_tok)
         lo, hi = subtree_bounds(head, exclude=[cue_tok])
         lo, hi = _without(doc, lo, hi, cue_tok)
         return (lo, hi, "according-to-clause") if hi >= lo else None
-    ccomps = [c for c in cue_tok.children if c.dep_ in ("ccomp", "parataxis") and c.pos_ in ("VERB", "AUX", "NOUN", "ADJ", "PROPN", "PRON", "NUM")]
+    ccomps = [c for c in cue_tok.children if (c.dep_ in ("ccomp", "parataxis") or (
+        # "tweeted … that Machado was “disgusting”": the parser made the that-clause adverbial
+        c.dep_ == "advcl" and c.left_edge.lower_ == "that" and c.left_edge.i > cue_tok.i))
+        and c.pos_ in ("VERB", "AUX", "NOUN", "ADJ", "PROPN", "PRON", "NUM")]
     if ccomps:
         c = max(ccomps, key=lambda t: t.right_edge.i - t.left_edge.i)
         lo, hi = subtree_bounds(c)
@@ -231,7 +234,7 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
         cue_tok.dep_ == "conj" and any(c.dep_ == "cc" for c in cue_tok.head.children if c.i < cue_tok.i)
     ):
         head = cue_tok.head
-        lo, hi = head.left_edge.i, cue_tok.left_edge.i - 1
+        lo, hi = max(head.left_edge.i, cue_tok.sent.start), cue_tok.left_edge.i - 1
         if source is not None and source.i < cue_tok.i:
             hi = min(hi, source.left_edge.i - 1)
         if hi - lo >= 2:
@@ -246,6 +249,25 @@ def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -
             lo, hi = subtree_bounds(c)
             return lo, hi, "object"
     return None
+
+
+def _according_to_by_comma(cue_tok: Token) -> tuple[int, int, str] | None:
+    """"According to X, the move reeks of …" when the parser made "According" the root: the
+    rest of the sentence after the comma that closes X (or, with the phrase last, what comes
+    before it)."""
+    doc, sent = cue_tok.doc, cue_tok.sent
+    if cue_tok.i == sent.start or doc[cue_tok.i - 1].is_punct and doc[cue_tok.i - 1].i == sent.start:
+        comma = next((t.i for t in doc[cue_tok.i + 2 : sent.end] if t.text == ","), None)
+        if comma is None:
+            return None
+        lo, hi = comma + 1, sent.end - 1
+    else:
+        lo, hi = sent.start, cue_tok.i - 1
+    while hi > lo and (doc[hi].is_punct or doc[hi].is_space):
+        hi -= 1
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    return (lo, hi, "according-to-comma") if hi - lo >= 2 else None
 
 
 def _clause_around(cue_tok: Token) -> tuple[int, int, str] | None:

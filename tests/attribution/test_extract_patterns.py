@@ -774,6 +774,17 @@ def test_relatives_and_judges_are_the_persons_the_story_names_so(extract: Extrac
     ], complete=False)
 
 
+@pytest.mark.parametrize("text, expected", [
+    P("The vote is set for Monday. According to conservative talk radio host Rhys Pemberton, the move reeks of "
+      "“fear” and desperation.",
+      Expect("fear", "Rhys Pemberton", kind="mixed", cue="according to"), id="according-to-the-parser-made-root"),
+    P("Halvorsen tweeted in the early morning hours that Marchetti was “disgusting” and “a con.”",
+      Expect("disgusting", "Halvorsen", kind="mixed", cue="tweet"), id="that-clause-parsed-adverbial"),
+])
+def test_reports_the_parser_mangles(extract: Extract, text: str, expected: Expect) -> None:
+    check_quotes(text, extract(text), [expected], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
