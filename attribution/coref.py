@@ -217,6 +217,18 @@ def _split_titles(tokens: list[Token], doc: Doc, ents: list[Span]) -> tuple[list
     orgs: list[str] = []
     run: list[str] = []
     previous = -2
+    # a role is the run of words right before the name ("Homeland Security Secretary"), not
+    # what else the parser hung on it ("Black Lawmakers Rip Donald Trump", "when", a quote mark)
+    kept = list(tokens)
+    for k in range(len(kept) - 1, 0, -1):
+        if kept[k].i != kept[k - 1].i + 1 and not kept[k].text.endswith("."):
+            kept = kept[k:]
+            break
+    if any((t.pos_ in ("VERB", "AUX", "ADP", "SCONJ") or (t.pos_ == "PRON" and t.dep_ != "poss"))
+           and _DOTS.sub("", t.lower_) not in RANKS for t in kept) or not any(
+            t.pos_ in ("NOUN", "PROPN", "ADJ") and t.is_alpha for t in kept):
+        kept = [t for t in kept if _DOTS.sub("", t.lower_) in RANKS]
+    tokens = kept
     for t in tokens:
         bare = _DOTS.sub("", t.lower_)
         if bare in RANKS and t.text[:1].isupper():
@@ -246,8 +258,8 @@ def _appositive_role(ent: Span) -> tuple[str | None, list[str]]:
         if c.dep_ == "appos" and c.i >= ent.end:
             lo, hi = c.left_edge.i, c.right_edge.i
             span = doc[lo : hi + 1]
-            if any(e.label_ == "PERSON" for e in span.ents):
-                continue
+            if any(e.label_ == "PERSON" for e in span.ents) or span[0].is_punct:
+                continue  # a name, or a dash's aside: no role
             orgs = [e.text for e in span.ents if e.label_ in ORG_ENTS]
             return span.text.strip(" ,"), orgs
     if root.dep_ == "appos" and root.head.i < ent.start and root.head.pos_ == "NOUN":
@@ -400,7 +412,11 @@ class DocumentEntities:
             if len(name_tokens(name)) > len(name_tokens(person.name)) and is_name_extension(person.name, name):
                 person.name = _strip_titles(name)
             first = min(ent.start, name_toks[-1].left_edge.i)
-            titles, roles, orgs = _split_titles(list(self.doc[first : name_toks[0].i]), self.doc, self.ents)
+            # words of the organisation's name before the person's ("Black Lawmakers Rip Donald
+            # Trump") are no role; a rank or a role word ("Defense Secretary") is
+            titles, roles, orgs = _split_titles(
+                [t for t in self.doc[first : name_toks[0].i] if t.lower_ in self.lex.role_words
+                 or _DOTS.sub("", t.lower_) in RANKS], self.doc, self.ents)
             person.titles.extend(titles)
             person.roles.extend(roles)
             person.organisations.extend(orgs)
