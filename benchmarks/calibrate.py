@@ -119,7 +119,7 @@ def main() -> None:
 
 def _table(p: np.ndarray, Y: np.ndarray) -> None:
     print("confidence   quotes  right  share right   (at or above: quotes, share right)")
-    edges = [0.0, 0.5, 0.6, 0.7, 0.77, 0.8, 0.85, 0.9, 0.95, 1.01]
+    edges = [0.0, 0.5, 0.6, 0.65, 0.7, 0.77, 0.85, 0.9, 0.95, 1.01]
     for lo, hi in zip(edges, edges[1:], strict=False):
         sel = (p >= lo) & (p < hi)
         above = p >= lo
