@@ -44,7 +44,7 @@ from attribution.errors import AttributionError, InputError
 from attribution.records import Quote
 from quotelens.errors import Unavailable
 
-__all__ = ["DEFAULT_LOADER", "ProcessEngine", "die_with", "serve_engine"]
+__all__ = ["DEFAULT_LOADER", "ProcessEngine", "die_with", "lower_priority", "serve_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,8 @@ class ProcessEngine:
         try:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-c", _CHILD, self._loader, self._model, str(self._nice), str(os.getpid()),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_child_env(), limit=_PIPE_LIMIT)
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_child_env(), limit=_PIPE_LIMIT,
+                start_new_session=True)  # a scheduling group of its own (`lower_priority`)
             self.starts += 1
             self._children.add(proc)
             self._keep(asyncio.ensure_future(self._watch(proc)))
@@ -272,8 +273,7 @@ def serve_engine(argv: list[str]) -> int:
     os.dup2(2, 1)  # anything printed goes to stderr, never into the replies
     sys.stdout = sys.stderr
     texts = sys.stdin.buffer
-    if nice > 0:
-        os.nice(nice)
+    lower_priority(nice)
     t0 = time.monotonic()
     try:
         module, _, name = loader.partition(":")
@@ -295,6 +295,26 @@ def serve_engine(argv: list[str]) -> int:
             reply = ("crash", type(exc).__name__)
         _send(replies, reply)
     return 0
+
+
+def lower_priority(nice: int) -> None:
+    """Lower this process's CPU priority by `nice` (0: leave it), in its scheduling group as well.
+
+    Linux with autogroup (kernel.sched_autogroup_enabled, the default of most distributions
+    outside containers) schedules by session first: a process's nice only ranks it against
+    the processes of its own session, and the session as a whole competes with the others.
+    The child is started in a session of its own (start_new_session), so its work is not
+    charged to the server's session (whose event loop would then wait behind every other
+    session on a busy box); that session's own nice (/proc/self/autogroup) is what ranks it
+    against the server. Elsewhere the file is absent, and the process's nice does it.
+    """
+    if nice <= 0:
+        return
+    if os.getsid(0) == os.getpid():  # never the group of the session it came from: the server's
+        with contextlib.suppress(OSError):  # no autogroup (not Linux, disabled, in a container's cgroup)
+            with open("/proc/self/autogroup", "w") as group:  # raising a nice needs no privilege
+                group.write(str(nice))
+    os.nice(nice)
 
 
 def die_with(parent: int, sig: int = signal.SIGKILL) -> None:
