@@ -15,7 +15,8 @@ long the server stays busy with work nobody waits for.
 Prints: the NLP answers by status, how long each waited for its answer (p50/p99/max, the
 503s separately: they come at once or at the budget), how many came later than the budget
 (--budget, the server's QUOTELENS_NLP_TIMEOUT), /health and read-route p50/p99/max against
-the target (p99 <= 50 ms), the machine's load average over the run (the box is shared: it
+the target (p99 <= 50 ms), the slowest probes (with how long the prober itself waited for a
+CPU meanwhile: time the server is not to blame for), the machine's load average over the run (the box is shared: it
 says how much CPU there was to have), the engine processes the server started (a started
 server only: the first, then one per text stopped) and the time to the after-load extract.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -60,15 +62,16 @@ def long_text(chars: int) -> str:
     return text[:chars]
 
 
-async def _nlp_client(base: str, text: str, seconds: float, give_up: float | None, headers: dict[str, str],
+async def _nlp_client(base: str, body: bytes, seconds: float, give_up: float | None, headers: dict[str, str],
                       results: list[tuple[int | str, float]]) -> None:
     end = time.monotonic() + seconds
     timeout = httpx.Timeout(give_up if give_up else 300.0, connect=5.0)
+    headers = {**headers, "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=base, timeout=timeout, headers=headers) as client:
         while time.monotonic() < end:
             t0 = time.perf_counter()
             try:
-                r = await client.post("/api/extract", json={"text": text})
+                r = await client.post("/api/extract", content=body)
                 results.append((r.status_code, time.perf_counter() - t0))
                 if r.status_code == 503:
                     await asyncio.sleep(float(r.headers.get("Retry-After", "1")))
@@ -76,6 +79,15 @@ async def _nlp_client(base: str, text: str, seconds: float, give_up: float | Non
                 results.append(("gave up", time.perf_counter() - t0))
             except httpx.HTTPError as exc:
                 results.append((type(exc).__name__, time.perf_counter() - t0))
+
+
+def _cpu_wait_ms() -> float:
+    """Milliseconds this thread has waited for a CPU so far (Linux schedstat; 0 elsewhere)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _engine_pids(server: int) -> set[int]:
@@ -105,7 +117,8 @@ class Probes:
         self.ready = Counter[int]()
         self.failures = Counter[str]()
         self.loads: list[float] = [os.getloadavg()[0]]
-        self.slow: list[tuple[float, float, str]] = []  # (ms, seconds since start, path)
+        # (ms, seconds since start, path, ms of it the prober itself waited for a CPU)
+        self.slow: list[tuple[float, float, str, float]] = []
         self.engines: dict[int, float] = {}  # engine pid -> seconds since start when first seen
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -126,15 +139,16 @@ class Probes:
 
     async def _probe(self) -> None:
         async with httpx.AsyncClient(base_url=self.base, timeout=10.0) as client:
+            await client.get("/health")  # not counted: the connection is opened (the client's first-use costs)
             while not self._stop.is_set():
                 for path in ("/health", *READS):
-                    t0 = time.perf_counter()
+                    t0, waited = time.perf_counter(), _cpu_wait_ms()
                     try:
                         r = await client.get(path)
                         ms = (time.perf_counter() - t0) * 1000
                         if r.status_code == 200:
                             (self.health if path == "/health" else self.reads).append(ms)
-                            self.slow.append((ms, time.monotonic() - self.started, path))
+                            self.slow.append((ms, time.monotonic() - self.started, path, _cpu_wait_ms() - waited))
                         else:
                             self.failures[f"{path} {r.status_code}"] += 1
                     except httpx.HTTPError as exc:
@@ -145,7 +159,8 @@ class Probes:
                 await asyncio.sleep(0.1)
 
     def slowest(self, n: int = 5) -> str:
-        return ", ".join(f"{path.split('?')[0]} {ms:.0f} ms at +{at:.1f} s" for ms, at, path in sorted(self.slow)[-n:])
+        return ", ".join(f"{path.split('?')[0]} {ms:.0f} ms at +{at:.1f} s (prober waited {wait:.0f} ms for a CPU)"
+                         for ms, at, path, wait in sorted(self.slow)[-n:])
 
 
 def _verdict(ms: list[float]) -> str:
@@ -157,6 +172,7 @@ def _verdict(ms: list[float]) -> str:
 async def _run(base: str, clients: int, chars: int, seconds: float, give_up: float, key: str, budget: float,
                baseline: float, server: int | None) -> None:
     text = long_text(chars)
+    body = json.dumps({"text": text}).encode()  # encoded once: the clients' own CPU is not the server's latency
     headers = {"X-API-Key": key} if key else {}
     # The same probes with no NLP load first: what the shared box alone costs them.
     calm = Probes(base, None)
@@ -171,7 +187,7 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     probes = Probes(base, server)
     probes.start()
     await asyncio.gather(*(
-        _nlp_client(base, text, seconds, give_up if i % 2 else None, headers, results) for i in range(clients)))
+        _nlp_client(base, body, seconds, give_up if i % 2 else None, headers, results) for i in range(clients)))
     load_ended = time.monotonic()
     async with httpx.AsyncClient(base_url=base, timeout=600.0, headers=headers) as client:
         t0 = time.perf_counter()

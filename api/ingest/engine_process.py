@@ -273,7 +273,6 @@ def serve_engine(argv: list[str]) -> int:
     os.dup2(2, 1)  # anything printed goes to stderr, never into the replies
     sys.stdout = sys.stderr
     texts = sys.stdin.buffer
-    lower_priority(nice)
     t0 = time.monotonic()
     try:
         module, _, name = loader.partition(":")
@@ -281,6 +280,10 @@ def serve_engine(argv: list[str]) -> int:
     except Exception as exc:
         _send(replies, ("failed", str(exc) or type(exc).__name__))
         return 1
+    # Loaded first, then lowered: a load is bounded work that every text after a stopped one
+    # waits for, and on a busy box a lowered child took over 30 s to load; reading texts is not
+    # bounded, and those are what the server's requests must come before.
+    lower_priority(nice)
     _send(replies, ("ready", time.monotonic() - t0))
     while (frame := _receive(texts)) is not None:
         reply: tuple[str, Any]
