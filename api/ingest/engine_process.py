@@ -2,9 +2,11 @@
 
 In a thread, spaCy shares the server process's GIL and its CPU share with the event loop,
 so `/health` and the reads waited behind it (BENCHMARKS.md section 9), and a text in it
-cannot be stopped. `ProcessEngine` loads the pipeline once in a child process, lowered in
-CPU priority (`nice`, QUOTELENS_NLP_NICE) so the server's own work comes first, and sends
-it one text at a time. Stopping a text (past its deadline) kills the child and starts
+cannot be stopped. `ProcessEngine` loads the pipeline once in a child process, then lowers
+its CPU priority (`nice`, QUOTELENS_NLP_NICE) so the server's own work comes first, and sends
+it one text at a time. The child is a session of its own: with Linux autogroup a nice only
+ranks processes within their session, so its CPU would otherwise count against the server's
+(`lower_priority`). Stopping a text (past its deadline) kills the child and starts
 another at once; a child that dies is replaced the same way.
 
 The child is started when the app starts (`start`), so /ready waits for its pipeline as it
@@ -283,7 +285,7 @@ def serve_engine(argv: list[str]) -> int:
     # Loaded first, then lowered: a load is bounded work that every text after a stopped one
     # waits for, and on a busy box a lowered child took over 30 s to load; reading texts is not
     # bounded, and those are what the server's requests must come before.
-    lower_priority(nice)
+    lower_priority(nice, parent)
     _send(replies, ("ready", time.monotonic() - t0))
     while (frame := _receive(texts)) is not None:
         reply: tuple[str, Any]
@@ -300,24 +302,38 @@ def serve_engine(argv: list[str]) -> int:
     return 0
 
 
-def lower_priority(nice: int) -> None:
-    """Lower this process's CPU priority by `nice` (0: leave it), in its scheduling group as well.
+def lower_priority(nice: int, parent: int) -> None:
+    """Lower this process's CPU priority by `nice` below `parent`'s (0: leave it), its scheduling
+    group's as well.
 
     Linux with autogroup (kernel.sched_autogroup_enabled, the default of most distributions
     outside containers) schedules by session first: a process's nice only ranks it against
     the processes of its own session, and the session as a whole competes with the others.
     The child is started in a session of its own (start_new_session), so its work is not
-    charged to the server's session (whose event loop would then wait behind every other
-    session on a busy box); that session's own nice (/proc/self/autogroup) is what ranks it
-    against the server. Elsewhere the file is absent, and the process's nice does it.
+    charged to the server's session (whose event loop then waited behind every other session
+    on a busy box: BENCHMARKS.md section 9); that session's nice (/proc/self/autogroup) is
+    what ranks it against the server's. Without autogroup the file is absent or unused, and
+    the process's nice does it.
     """
     if nice <= 0:
         return
-    if os.getsid(0) == os.getpid():  # never the group of the session it came from: the server's
-        with contextlib.suppress(OSError):  # no autogroup (not Linux, disabled, in a container's cgroup)
-            with open("/proc/self/autogroup", "w") as group:  # raising a nice needs no privilege
-                group.write(str(nice))
     os.nice(nice)
+    if os.getsid(0) != os.getpid():  # never the group of the session it came from: the server's
+        return
+    try:
+        with open(f"/proc/{parent}/autogroup") as group:  # "/autogroup-123 nice 0"
+            base = int(group.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return  # no autogroup (not Linux, or a kernel without it)
+    for _ in range(20):  # the kernel takes one such change in 0.1 s from an unprivileged process
+        try:
+            with open("/proc/self/autogroup", "w") as group:  # raising a nice needs no privilege
+                group.write(str(min(19, base + nice)))
+            return
+        except BlockingIOError:
+            time.sleep(0.1)
+        except OSError:
+            return
 
 
 def die_with(parent: int, sig: int = signal.SIGKILL) -> None:

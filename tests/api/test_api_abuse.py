@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -325,6 +328,26 @@ async def test_a_long_text_whose_client_left_is_stopped_a_short_one_finishes(liv
         async with httpx.AsyncClient(base_url=base, timeout=20) as c:
             assert (await c.post("/api/extract", json={"text": "next"})).status_code == 200
         assert engine.starts == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the child's priority in /proc")
+async def test_the_engine_process_is_a_session_of_its_own_lowered_as_a_whole() -> None:
+    """With autogroup a nice ranks a process only within its session: the engine's own session is
+    lowered too, so its CPU does not count against the server's."""
+    engine = ProcessEngine(loader="engine_doubles:sleeper", nice=7)
+    engine.start()
+    try:
+        pid = await _loaded(engine)
+        assert os.getsid(pid) == pid != os.getsid(0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)
+        mine, its = Path("/proc/self/autogroup"), Path(f"/proc/{pid}/autogroup")
+        if mine.exists():  # "/autogroup-123 nice 0"
+            assert its.read_text().split()[0] != mine.read_text().split()[0]
+            assert int(its.read_text().split()[-1]) == min(19, int(mine.read_text().split()[-1]) + 7)
+        assert await engine.extract("read at a lower priority") != []
+    finally:
+        await engine.close()
+    await _gone(pid)
 
 
 # --- 2. rate limits -------------------------------------------------------------------
