@@ -16,7 +16,9 @@ Prints: the NLP answers by status, how long each waited for its answer (p50/p99/
 503s separately: they come at once or at the budget), how many came later than the budget
 (--budget, the server's QUOTELENS_NLP_TIMEOUT), /health and read-route p50/p99/max against
 the target (p99 <= 50 ms), the slowest probes (with how long the prober itself waited for a
-CPU meanwhile: time the server is not to blame for), the machine's load average over the run (the box is shared: it
+CPU meanwhile: time the server is not to blame for), how long the server's main thread (its
+event loop) waited for a CPU, in all and per wake-up (a started server, Linux), the machine's
+load average over the run (the box is shared: it
 says how much CPU there was to have), the engine processes the server started (a started
 server only: the first, then one per text stopped) and the time to the after-load extract.
 """
@@ -90,6 +92,18 @@ def _cpu_wait_ms() -> float:
         return 0.0
 
 
+def _schedstat(pid: int | None) -> tuple[float, int]:
+    """(ms `pid`'s main thread has waited for a CPU, times it was given one) so far; (0, 0) if unknown."""
+    if pid is None:
+        return 0.0, 0
+    try:
+        with open(f"/proc/{pid}/task/{pid}/schedstat") as f:
+            _, wait, slices = f.read().split()[:3]
+        return int(wait) / 1e6, int(slices)
+    except (OSError, ValueError):
+        return 0.0, 0
+
+
 def _engine_pids(server: int) -> set[int]:
     """The engine processes (`serve_engine`) among the children of `server` now."""
     found = set()
@@ -108,9 +122,11 @@ def _engine_pids(server: int) -> set[int]:
 class Probes:
     """GET /health, the reads and /ready every 0.1 s until stopped: their times, and when things happened."""
 
-    def __init__(self, base: str, server: int | None) -> None:
+    def __init__(self, base: str, server: int | None, *, watch_engines: bool = True) -> None:
         self.base = base
         self.server = server
+        self.watch_engines = watch_engines
+        self.server_waits = (_schedstat(server), _schedstat(server))  # at start, at stop
         self.started = time.monotonic()
         self.health: list[float] = []
         self.reads: list[float] = []
@@ -128,12 +144,20 @@ class Probes:
         self._task = asyncio.create_task(self._probe())
 
     async def stop(self) -> None:
+        self.server_waits = (self.server_waits[0], _schedstat(self.server))
         self._stop.set()
         if self._task is not None:
             await self._task
 
+    def server_wait(self) -> str:
+        """How long the server's event loop waited for a CPU each time it woke (Linux; started server only)."""
+        (wait0, runs0), (wait1, runs1) = self.server_waits
+        if runs1 <= runs0:
+            return "unknown"
+        return f"{wait1 - wait0:,.0f} ms in all, {(wait1 - wait0) / (runs1 - runs0):.2f} ms a wake-up on average"
+
     def _see_engines(self) -> None:
-        if self.server is not None:
+        if self.server is not None and self.watch_engines:
             for pid in _engine_pids(self.server):
                 self.engines.setdefault(pid, time.monotonic() - self.started)
 
@@ -175,7 +199,7 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     body = json.dumps({"text": text}).encode()  # encoded once: the clients' own CPU is not the server's latency
     headers = {"X-API-Key": key} if key else {}
     # The same probes with no NLP load first: what the shared box alone costs them.
-    calm = Probes(base, None)
+    calm = Probes(base, server, watch_engines=False)
     calm.start()
     await asyncio.sleep(baseline)
     await calm.stop()
@@ -195,7 +219,7 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
         after = time.perf_counter() - t0
     await probes.stop()
     print(f"no NLP load, {baseline:g} s (load average {max(calm.loads):.2f}): /health {_fmt(calm.health)}; "
-          f"reads {_fmt(calm.reads)}")
+          f"reads {_fmt(calm.reads)}; the server's event loop waited for a CPU {calm.server_wait()}")
     print(f"load: {clients} clients x {chars:,}-character texts for {seconds:g} s "
           f"(every other client gives up after {give_up:g} s); ran {load_ended - probes.started:.1f} s")
     loads = probes.loads
@@ -212,6 +236,7 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     print(f"  /health: {_fmt(probes.health)}; {_verdict(probes.health)}")
     print(f"  read routes {', '.join(READS)}: {_fmt(probes.reads)}; {_verdict(probes.reads)}")
     print(f"  slowest probes: {probes.slowest()}")
+    print(f"  the server's event loop waited for a CPU: {probes.server_wait()}")
     print(f"  /ready: {probes.ready[200]} x 200, {probes.ready[503]} x 503 (NLP queue full)")
     print(f"  probe failures: {dict(probes.failures)}")
     if server is not None:
