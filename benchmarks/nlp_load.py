@@ -3,6 +3,7 @@
     uv run python benchmarks/nlp_load.py                  # starts `quotelens serve` itself (this tree)
     uv run python benchmarks/nlp_load.py --url http://127.0.0.1:8000   # a server already running
     uv run python benchmarks/nlp_load.py --tree /tmp/main-tree         # serve another checkout (before/after)
+    uv run python benchmarks/nlp_load.py --busy 2                      # plus 2 CPU-bound sessions (a busier box)
 
 --clients clients (default 3) each send POST /api/extract with a text of --chars
 characters (default 200,000, the longest allowed: the seed articles repeated) one after
@@ -265,6 +266,9 @@ def main() -> int:
                         "`git archive main | tar -x -C /tmp/main-tree` for a before/after on one box")
     p.add_argument("--baseline", type=float, default=10.0,
                    help="seconds of probes with no NLP load first (default 10)")
+    p.add_argument("--busy", type=int, default=0,
+                   help="processes spinning on a CPU the whole run, each a session of its own: the other "
+                        "users of a shared box, in a number that can be repeated (default 0)")
     p.add_argument("--budget", type=float, default=30.0,
                    help="the server's QUOTELENS_NLP_TIMEOUT, to count answers that came later (default 30)")
     args = p.parse_args()
@@ -289,10 +293,17 @@ def main() -> int:
             time.sleep(0.5)
         print(f"server: quotelens serve of {args.tree} on {base} (seeded store, rate limit off, "
               f"NLP budget {args.budget:g} s)")
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+                for _ in range(args.busy)]
+    if spinners:
+        print(f"busy: {len(spinners)} processes spinning, each a session of its own")
     try:
         asyncio.run(_run(base, args.clients, args.chars, args.seconds, args.give_up, args.key, args.budget,
                          args.baseline, server.pid if server is not None else None))
     finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
         if server is not None:
             server.terminate()
             server.wait(timeout=60)
