@@ -198,7 +198,8 @@ class Settings:
     # a text still in the engine then is stopped: its process is killed and replaced).
     nlp_timeout: float = 30.0
     # How much lower the CPU priority of each server process's engine process is (nice,
-    # 0-19): the server answers /health and reads first, the engine takes what is left.
+    # 0-19; on Linux its session's too), once loaded: the server answers /health and reads
+    # first, the engine takes what is left.
     nlp_nice: int = 10
     # Host header values accepted; empty: the address the request came in on, plus localhost.
     # "*" accepts any (only behind a proxy that checks Host itself).
