@@ -10,8 +10,10 @@ characters (default 200,000, the longest allowed: the seed articles repeated) on
 another for --seconds; half of them also give up after --give-up seconds (the issue's
 "clients that leave"). A prober asks GET /health and the read routes (GET /api/articles,
 GET /api/speakers) every 0.1 s the whole time, and for --baseline seconds before it with
-no NLP load (what the box alone costs). Afterwards a 20-character extract is timed: how
-long the server stays busy with work nobody waits for.
+no NLP load (what the box alone costs). Between the two, a 20,000-character text (a long
+article) and one of --chars are timed alone: how fast the engine reads on this box now.
+Afterwards a 20-character extract is timed: how long the server stays busy with work
+nobody waits for.
 
 Prints: the NLP answers by status, how long each waited for its answer (p50/p99/max, the
 503s separately: they come at once or at the budget), how many came later than the budget
@@ -43,6 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 READS = ("/api/articles?limit=20", "/api/speakers?limit=20")
 TARGET_P99_MS = 50.0
+ARTICLE_CHARS = 20_000  # a long news article: timed alone too, before the load's size
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -205,9 +208,10 @@ async def _run(base: str, clients: int, chars: int, seconds: float, give_up: flo
     await asyncio.sleep(baseline)
     await calm.stop()
     async with httpx.AsyncClient(base_url=base, timeout=300.0, headers=headers) as client:
-        t0 = time.perf_counter()
-        r = await client.post("/api/extract", json={"text": text})
-        print(f"one {chars:,}-character text alone: {r.status_code} in {time.perf_counter() - t0:.1f} s")
+        for size in sorted({min(ARTICLE_CHARS, chars), chars}):  # an article's size, then the load's
+            t0 = time.perf_counter()
+            r = await client.post("/api/extract", json={"text": text[:size]})
+            print(f"one {size:,}-character text alone: {r.status_code} in {time.perf_counter() - t0:.1f} s")
     results: list[tuple[int | str, float]] = []
     probes = Probes(base, server)
     probes.start()
