@@ -14,6 +14,7 @@ box. The cases, alternated --rounds times:
   alone, while that session as a whole competes with the others;
 - own session: started with start_new_session, as `ProcessEngine` does: its session is
   lowered as a whole;
+- own session at nice 0 (QUOTELENS_NLP_NICE=0): apart, not lowered;
 - no engine.
 
 Prints per case how late the wake-ups were (p50 / p99 / p99.9 / max, ms), how many there
@@ -56,8 +57,8 @@ def _wake_ups(seconds: float) -> list[float]:
 def _case(name: str, nice: int, seconds: float) -> list[float]:
     engine = None
     if name != "no engine":
-        engine = subprocess.Popen([sys.executable, "-c", _ENGINE, str(nice), str(os.getpid())], cwd=ROOT,
-                                  start_new_session=name == "own session")
+        engine = subprocess.Popen([sys.executable, "-c", _ENGINE, str(0 if name.endswith("nice 0") else nice),
+                                   str(os.getpid())], cwd=ROOT, start_new_session=name.startswith("own"))
     try:
         time.sleep(0.5)  # the engine lowered and spinning
         return _wake_ups(seconds)
@@ -74,7 +75,7 @@ def main() -> int:
     p.add_argument("--busy", type=int, default=2, help="other sessions spinning on a CPU (default 2)")
     p.add_argument("--nice", type=int, default=10)
     args = p.parse_args()
-    cases = ("same session", "own session", "no engine")
+    cases = ("same session", "own session", "own, nice 0", "no engine")
     late: dict[str, list[float]] = {case: [] for case in cases}
     loads = [os.getloadavg()[0]]
     busy = [subprocess.Popen([sys.executable, "-c", _SPIN], start_new_session=True) for _ in range(args.busy)]
