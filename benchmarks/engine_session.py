@@ -9,12 +9,11 @@ text, lowered by `engine_process.lower_priority` (--nice, QUOTELENS_NLP_NICE's d
 --busy processes spinning in sessions of their own stand for the other users of a shared
 box. The cases, alternated --rounds times:
 
-- same session: the engine started as a plain child (main before this change): only its
-  own nice is lowered, which on Linux with autogroup ranks it against the server's session
-  alone, while that session as a whole competes with the others;
-- own session: started with start_new_session, as `ProcessEngine` does: its session is
-  lowered as a whole;
-- own session at nice 0 (QUOTELENS_NLP_NICE=0): apart, not lowered;
+- same session: the engine started as a plain child (as before issue 12 was finished): its
+  nice lowered, which on Linux with autogroup ranks it against the server's session
+  alone, while that session as a whole, the engine's work in it, competes with the others;
+- own session: started with start_new_session, as `ProcessEngine` does (the default);
+- own session lowered: its session's nice raised by --nice too (QUOTELENS_NLP_SESSION_NICE);
 - no engine.
 
 Prints per case how late the wake-ups were (p50 / p99 / p99.9 / max, ms), how many there
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SLEEP = 0.005
 _SPIN = "while True: pass"
 _ENGINE = ("import sys; from api.ingest.engine_process import lower_priority; "
-           "lower_priority(int(sys.argv[1]), int(sys.argv[2]))\n" + _SPIN)
+           "lower_priority(int(sys.argv[1]), int(sys.argv[2]), session_nice=int(sys.argv[3]))\n" + _SPIN)
 
 
 def _pct(ordered: list[float], p: float) -> float:
@@ -57,8 +56,9 @@ def _wake_ups(seconds: float) -> list[float]:
 def _case(name: str, nice: int, seconds: float) -> list[float]:
     engine = None
     if name != "no engine":
-        engine = subprocess.Popen([sys.executable, "-c", _ENGINE, str(0 if name.endswith("nice 0") else nice),
-                                   str(os.getpid())], cwd=ROOT, start_new_session=name.startswith("own"))
+        session_nice = nice if name == "own, lowered" else 0
+        engine = subprocess.Popen([sys.executable, "-c", _ENGINE, str(nice), str(os.getpid()), str(session_nice)],
+                                  cwd=ROOT, start_new_session=name.startswith("own"))
     try:
         time.sleep(0.5)  # the engine lowered and spinning
         return _wake_ups(seconds)
@@ -75,7 +75,7 @@ def main() -> int:
     p.add_argument("--busy", type=int, default=2, help="other sessions spinning on a CPU (default 2)")
     p.add_argument("--nice", type=int, default=10)
     args = p.parse_args()
-    cases = ("same session", "own session", "own, nice 0", "no engine")
+    cases = ("same session", "own session", "own, lowered", "no engine")
     late: dict[str, list[float]] = {case: [] for case in cases}
     loads = [os.getloadavg()[0]]
     busy = [subprocess.Popen([sys.executable, "-c", _SPIN], start_new_session=True) for _ in range(args.busy)]
