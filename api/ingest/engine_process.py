@@ -6,8 +6,9 @@ cannot be stopped. `ProcessEngine` loads the pipeline once in a child process, t
 its CPU priority (`nice`, QUOTELENS_NLP_NICE) so the server's own work comes first, and sends
 it one text at a time. The child is a session of its own: with Linux autogroup the CPU is
 shared between sessions first, so in the server's session the engine's work counted against
-the server's (`lower_priority`; QUOTELENS_NLP_SESSION_NICE lowers the engine's session). Stopping a text (past its deadline) kills the child and starts
-another at once; a child that dies is replaced the same way.
+the server's (`lower_priority`; QUOTELENS_NLP_SESSION_NICE lowers the engine's session).
+Stopping a text (past its deadline) kills the child and starts another at once; a child
+that dies is replaced the same way.
 
 The child is started when the app starts (`start`), so /ready waits for its pipeline as it
 did for the thread's and the first request does not pay for the load; it costs the memory
@@ -286,7 +287,8 @@ def serve_engine(argv: list[str]) -> int:
         _send(replies, ("failed", str(exc) or type(exc).__name__))
         return 1
     # Loaded first, then lowered: a load is bounded work that every text after a stopped one
-    # waits for, and on a busy box a lowered child took over 30 s to load; reading texts is not
+    # waits for, and on a busy box a lowered child took over 30 s to load (BENCHMARKS.md section 9,
+    # session 5's pair 4); reading texts is not
     # bounded, and those are what the server's requests must come before.
     lower_priority(nice, parent, session_nice=session_nice)
     _send(replies, ("ready", time.monotonic() - t0))
