@@ -288,7 +288,7 @@ def serve_engine(argv: list[str]) -> int:
         return 1
     # Loaded first, then lowered: a load is bounded work that every text after a stopped one
     # waits for, and on a busy box a lowered child took over 30 s to load (BENCHMARKS.md section 9,
-    # session 5's pair 4); reading texts is not
+    # the first table's pair 4); reading texts is not
     # bounded, and those are what the server's requests must come before.
     lower_priority(nice, parent, session_nice=session_nice)
     _send(replies, ("ready", time.monotonic() - t0))
