@@ -198,8 +198,13 @@ class Settings:
     # a text still in the engine then is stopped: its process is killed and replaced).
     nlp_timeout: float = 30.0
     # How much lower the CPU priority of each server process's engine process is (nice,
-    # 0-19): the server answers /health and reads first, the engine takes what is left.
+    # 0-19), once loaded: the server answers /health and reads first, the engine takes what
+    # is left. With Linux autogroup the engine is a session of its own, where this changes
+    # nothing: nlp_session_nice ranks that session.
     nlp_nice: int = 10
+    # How much lower the CPU priority of the engine process's session is than the server's
+    # (0-19; Linux with autogroup, where the CPU is shared between sessions first).
+    nlp_session_nice: int = 0
     # Host header values accepted; empty: the address the request came in on, plus localhost.
     # "*" accepts any (only behind a proxy that checks Host itself).
     allowed_hosts: tuple[str, ...] = ()
@@ -233,6 +238,8 @@ class Settings:
             )
         if not 0 <= self.nlp_nice <= 19:
             raise SettingsError(f"QUOTELENS_NLP_NICE={self.nlp_nice} is not between 0 and 19")
+        if not 0 <= self.nlp_session_nice <= 19:
+            raise SettingsError(f"QUOTELENS_NLP_SESSION_NICE={self.nlp_session_nice} is not between 0 and 19")
         if self.nlp_queue_requests < 1 or self.max_connections < 1:
             raise SettingsError("QUOTELENS_NLP_QUEUE_REQUESTS and QUOTELENS_MAX_CONNECTIONS must be at least 1")
         for origin in self.cors_origins:
@@ -333,6 +340,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         nlp_queue_chars=_int(e, "QUOTELENS_NLP_QUEUE_CHARS", 400_000, minimum=1),
         nlp_timeout=_seconds(e, "QUOTELENS_NLP_TIMEOUT", 30.0),
         nlp_nice=_int(e, "QUOTELENS_NLP_NICE", 10),
+        nlp_session_nice=_int(e, "QUOTELENS_NLP_SESSION_NICE", 0),
         allowed_hosts=tuple(h.lower() for h in _csv(e.get("QUOTELENS_ALLOWED_HOSTS", ""))),
         cors_origins=tuple(o.rstrip("/").lower() for o in _csv(e.get("QUOTELENS_CORS_ORIGINS", ""))),
         cors_allow_writes=_bool(e, "QUOTELENS_CORS_ALLOW_WRITES", False),

@@ -2,10 +2,13 @@
 
 In a thread, spaCy shares the server process's GIL and its CPU share with the event loop,
 so `/health` and the reads waited behind it (BENCHMARKS.md section 9), and a text in it
-cannot be stopped. `ProcessEngine` loads the pipeline once in a child process, lowered in
-CPU priority (`nice`, QUOTELENS_NLP_NICE) so the server's own work comes first, and sends
-it one text at a time. Stopping a text (past its deadline) kills the child and starts
-another at once; a child that dies is replaced the same way.
+cannot be stopped. `ProcessEngine` loads the pipeline once in a child process, then lowers
+its CPU priority (`nice`, QUOTELENS_NLP_NICE) so the server's own work comes first, and sends
+it one text at a time. The child is a session of its own: with Linux autogroup the CPU is
+shared between sessions first, so in the server's session the engine's work counted against
+the server's (`lower_priority`; QUOTELENS_NLP_SESSION_NICE lowers the engine's session).
+Stopping a text (past its deadline) kills the child and starts another at once; a child
+that dies is replaced the same way.
 
 The child is started when the app starts (`start`), so /ready waits for its pipeline as it
 did for the thread's and the first request does not pay for the load; it costs the memory
@@ -44,7 +47,7 @@ from attribution.errors import AttributionError, InputError
 from attribution.records import Quote
 from quotelens.errors import Unavailable
 
-__all__ = ["DEFAULT_LOADER", "ProcessEngine", "die_with", "serve_engine"]
+__all__ = ["DEFAULT_LOADER", "ProcessEngine", "die_with", "lower_priority", "serve_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +63,12 @@ _CLOSE_SECONDS = 3.0  # an idle child given this long to exit on its own at shut
 class ProcessEngine:
     """The pipeline in a child process (the `Engine` of `api.ingest.runner`); one text at a time."""
 
-    def __init__(self, model: str = "", *, loader: str = DEFAULT_LOADER, nice: int = 10) -> None:
+    def __init__(self, model: str = "", *, loader: str = DEFAULT_LOADER, nice: int = 10,
+                 session_nice: int = 0) -> None:
         self._model = model  # the spaCy pipeline (Settings.spacy_model); "" for the default
         self._loader = loader
         self._nice = nice
+        self._session_nice = session_nice
         self._proc: asyncio.subprocess.Process | None = None  # the child that reads, once loaded
         self._starting: asyncio.Task[None] | None = None  # the start of the current child
         self._busy = False
@@ -118,8 +123,10 @@ class ProcessEngine:
         proc: asyncio.subprocess.Process | None = None
         try:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", _CHILD, self._loader, self._model, str(self._nice), str(os.getpid()),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_child_env(), limit=_PIPE_LIMIT)
+                sys.executable, "-c", _CHILD, self._loader, self._model, str(self._nice), str(self._session_nice),
+                str(os.getpid()),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_child_env(), limit=_PIPE_LIMIT,
+                start_new_session=True)  # a scheduling group of its own (`lower_priority`)
             self.starts += 1
             self._children.add(proc)
             self._keep(asyncio.ensure_future(self._watch(proc)))
@@ -264,7 +271,7 @@ async def _read_frame(stream: asyncio.StreamReader) -> tuple[str, Any]:
 
 def serve_engine(argv: list[str]) -> int:
     """The child's loop: load the pipeline, then read texts from stdin until it closes."""
-    loader, model, nice, parent = argv[0], argv[1], int(argv[2]), int(argv[3])
+    loader, model, nice, session_nice, parent = argv[0], argv[1], int(argv[2]), int(argv[3]), int(argv[4])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     die_with(parent)
@@ -272,8 +279,6 @@ def serve_engine(argv: list[str]) -> int:
     os.dup2(2, 1)  # anything printed goes to stderr, never into the replies
     sys.stdout = sys.stderr
     texts = sys.stdin.buffer
-    if nice > 0:
-        os.nice(nice)
     t0 = time.monotonic()
     try:
         module, _, name = loader.partition(":")
@@ -281,6 +286,11 @@ def serve_engine(argv: list[str]) -> int:
     except Exception as exc:
         _send(replies, ("failed", str(exc) or type(exc).__name__))
         return 1
+    # Loaded first, then lowered: a load is bounded work that every text after a stopped one
+    # waits for, and on a busy box a lowered child took over 30 s to load (BENCHMARKS.md section 9,
+    # the first table's pair 4); reading texts is not
+    # bounded, and those are what the server's requests must come before.
+    lower_priority(nice, parent, session_nice=session_nice)
     _send(replies, ("ready", time.monotonic() - t0))
     while (frame := _receive(texts)) is not None:
         reply: tuple[str, Any]
@@ -295,6 +305,41 @@ def serve_engine(argv: list[str]) -> int:
             reply = ("crash", type(exc).__name__)
         _send(replies, reply)
     return 0
+
+
+def lower_priority(nice: int, parent: int, *, session_nice: int = 0) -> None:
+    """Lower this process's CPU priority by `nice` (0: leave it); a session leader's session
+    by `session_nice` below `parent`'s session.
+
+    Linux with autogroup (kernel.sched_autogroup_enabled, the default of most distributions
+    outside containers) shares the CPU between sessions first: a process's nice only ranks
+    it against the processes of its own session. The child is started in a session of its
+    own (start_new_session): in the server's, its work counted against the server's session,
+    whose event loop then woke late on a busy box (benchmarks/engine_session.py). Alone in
+    its session, its nice changes nothing there; `session_nice` (/proc/self/autogroup) ranks
+    the session against the server's, and the others on the box: lowered, the engine reads
+    several times slower on a busy box, for no gain to the server's wake-ups measured there
+    (BENCHMARKS.md section 9). Without autogroup the file is absent or unused, and the
+    process's nice ranks it against the server.
+    """
+    if nice > 0:
+        os.nice(nice)
+    if session_nice <= 0 or os.getsid(0) != os.getpid():  # never the session it came from: the server's
+        return
+    try:
+        with open(f"/proc/{parent}/autogroup") as group:  # "/autogroup-123 nice 0"
+            base = int(group.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return  # no autogroup (not Linux, or a kernel without it)
+    for _ in range(20):  # the kernel takes one such change in 0.1 s from an unprivileged process
+        try:
+            with open("/proc/self/autogroup", "w") as group:  # raising a nice needs no privilege
+                group.write(str(min(19, base + session_nice)))
+            return
+        except BlockingIOError:
+            time.sleep(0.1)
+        except OSError:
+            return
 
 
 def die_with(parent: int, sig: int = signal.SIGKILL) -> None:

@@ -72,7 +72,7 @@ def create_app(
     """
     settings = settings or get_settings()
     if extractor is None and engine is None:
-        engine = ProcessEngine(settings.spacy_model, nice=settings.nlp_nice)
+        engine = ProcessEngine(settings.spacy_model, nice=settings.nlp_nice, session_nice=settings.nlp_session_nice)
     services = Services.build(settings, extractor=extractor, engine=engine, database_url=database_url)
     # NLP work for HTTP clients is bounded (the CLI and the job worker wait their turn instead).
     services.engine.budget = NlpBudget(queue_requests=settings.nlp_queue_requests,

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -327,6 +330,30 @@ async def test_a_long_text_whose_client_left_is_stopped_a_short_one_finishes(liv
         assert engine.starts == 2
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the child's priority in /proc")
+@pytest.mark.parametrize("session_nice", [0, 5])
+async def test_the_engine_process_is_a_session_of_its_own(session_nice: int) -> None:
+    """With autogroup the CPU is shared between sessions first: the engine's work must not count
+    against the server's session. Its own nice is lowered; its session's by QUOTELENS_NLP_SESSION_NICE."""
+    mine = Path("/proc/self/autogroup")  # "/autogroup-123 nice 0" where the kernel has autogroup
+    before = mine.read_text() if mine.exists() else ""
+    engine = ProcessEngine(loader="engine_doubles:sleeper", nice=7, session_nice=session_nice)
+    engine.start()
+    try:
+        pid = await _loaded(engine)
+        assert os.getsid(pid) == pid != os.getsid(0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)
+        if before:
+            its = Path(f"/proc/{pid}/autogroup").read_text().split()
+            assert its[0] != before.split()[0]
+            assert int(its[-1]) == min(19, int(before.split()[-1]) + session_nice)
+            assert mine.read_text() == before  # the server's session is left as it was
+        assert await engine.extract("read at a lower priority") != []
+    finally:
+        await engine.close()
+    await _gone(pid)
+
+
 # --- 2. rate limits -------------------------------------------------------------------
 
 
@@ -541,6 +568,10 @@ def test_settings_refuse_non_ascii_keys_and_bad_values(tmp_path) -> None:  # noq
         settings_from_env({**base, "QUOTELENS_CORS_ORIGINS": "https://dash.example/path"})
     with pytest.raises(SettingsError, match="REDIS_URL"):
         settings_from_env({**base, "QUOTELENS_REDIS_URL": "127.0.0.1:6379"})
+    with pytest.raises(SettingsError, match="NLP_SESSION_NICE"):
+        settings_from_env({**base, "QUOTELENS_NLP_SESSION_NICE": "20"})
+    assert settings_from_env(base).nlp_session_nice == 0
+    assert settings_from_env({**base, "QUOTELENS_NLP_SESSION_NICE": "10"}).nlp_session_nice == 10
     s = settings_from_env({**base, "QUOTELENS_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12",
                            "QUOTELENS_ALLOWED_HOSTS": "API.example,localhost"})
     assert s.trusted_proxies == ("10.0.0.1", "172.16.0.0/12") and s.allowed_hosts == ("api.example", "localhost")
