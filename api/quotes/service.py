@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,10 +20,12 @@ from sqlalchemy import (
     TextClause,
     and_,
     bindparam,
+    column,
     func,
     literal,
     literal_column,
     select,
+    table,
     text,
     true,
 )
@@ -35,6 +38,7 @@ from api.store.fulltext import (
     ORDERED_INDEX,
     RUM_NEWEST_FIRST,
     TSV_MATCH,
+    key_day,
     newest_key,
     topic_params,
 )
@@ -143,18 +147,6 @@ class _Shape:
         """An outlet and perhaps dates: the articles' quote counts give the total."""
         return self.outlet and self.speakers < 0 and not (self.kind or self.topic or self.confident)
 
-    @property
-    def fts_stream(self) -> bool:
-        """SQLite with topic words and a lowest confidence (no column of the full-text index): its
-        matches newest first, each quote's confidence checked as it comes, until a page is full."""
-        return self.sqlite and self.topic and self.confident
-
-    @property
-    def in_fts(self) -> bool:
-        """SQLite with topic words: the full-text index finds, orders and counts the matches by itself
-        (speaker, kind and outlet are its columns, dates its keys)."""
-        return self.sqlite and self.topic and not self.confident
-
 
 def _bind(f: QuoteFilter, sqlite: bool, rum: bool = False) -> tuple[_Shape, dict[str, Any]] | None:
     """A filter's shape and the values of its parameters; None when it can match nothing."""
@@ -210,12 +202,8 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
         conds.append(Quote.kind == bindparam("kind"))
     if shape.confident:
         conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
-    if shape.topic and not shape.sqlite:
+    if shape.topic:  # PostgreSQL (SQLite's searches are in its full-text index: `_search_query`)
         conds.append(TSV_MATCH)
-    elif shape.topic:  # SQLite (its listings use the index directly, `in_fts`/`fts_stream`): matches as candidates
-        rowid: ColumnElement[int] = literal_column("rowid")
-        conds.append(Quote.id.in_(select(rowid.op("&")(FTS_ID_MASK)).select_from(text("quotes_fts"))
-                                  .where(FTS_WHERE).scalar_subquery()))
     if shape.outlet:
         conds.append(Quote.outlet == bindparam("outlet"))  # the article's, copied (migration 0007)
     return conds
@@ -228,13 +216,6 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.coalesce(func.sum(Speaker.quote_count), 0).label("total")).where(
             Speaker.id.in_([bindparam(f"sid{i}") for i in range(shape.speakers)])
         )
-    if shape.in_fts:
-        # Counted in the full-text index alone (its doclists), without probing each matching quote.
-        return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
-    if shape.fts_stream:
-        hits = _fts_hits()
-        return (select(func.count().label("total")).select_from(hits)
-                .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK)).where(and_(*_stream_conditions(shape))))
     if shape.only_outlet:
         dates = [c for c in (Article.seen_on >= bindparam("since", type_=Date) if shape.since else None,
                              Article.seen_on <= bindparam("until", type_=Date) if shape.until else None,
@@ -244,13 +225,6 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.coalesce(func.sum(Article.quote_count), 0).label("total")).where(
             Article.outlet == bindparam("outlet"), *dates)
     return select(func.count(Quote.id).label("total")).where(and_(true(), *_conditions(shape)))
-
-
-def _fts_hits() -> Any:
-    """SQLite: every full-text match of the listing, as its key (day << 32 | id), newest first."""
-    rowid: ColumnElement[int] = literal_column("rowid")
-    return (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
-            .order_by(rowid.desc()).subquery("hits"))
 
 
 def _stream_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
@@ -285,37 +259,96 @@ _ORDERED_INDEX_QUERY = Prepared(
     select(func.count().label("n")).select_from(text("pg_indexes")).where(text("indexname = :index_name")))
 
 
-def _quotes_of_hits(hits: Any, extra: str | None) -> Select:  # type: ignore[type-arg]
-    """The quotes of full-text hits (keys holding the quote id), newest hit first."""
-    return (
-        select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
-        .select_from(hits)
-        .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
+_FTS = table("quotes_fts", column("rowid"))
+
+
+@lru_cache(maxsize=256)
+def _search_query(shape: _Shape) -> Prepared:
+    """A page of a search (topic words) with how many match, up to :cap_, in one statement.
+
+    The matches come newest first out of the index (SQLite's full-text rowids, PostgreSQL's
+    RUM order by `sort_key`), so the first :cap_ of them are one walk that stops there: the
+    page is cut from them and they are counted (`total_`); `floor_` is the key of the
+    oldest, from which a total beyond :cap_ is estimated (`_DayCounts`). It was a page, then
+    a count of every match (a second pass, over all of them), then on PostgreSQL the
+    planner's estimate: up to three statements and two full passes a search."""
+    if shape.sqlite:
+        rowid: ColumnElement[int] = _FTS.c.rowid
+        hits: Select = select(rowid.label("key"), rowid.op("&")(FTS_ID_MASK).label("qid")).select_from(_FTS)  # type: ignore[type-arg]
+        if shape.confident:  # a column the full-text index does not hold: checked as the matches come
+            hits = hits.join(Quote, Quote.id == rowid.op("&")(FTS_ID_MASK)).where(*_stream_conditions(shape))
+        hits = hits.where(FTS_WHERE).order_by(rowid.desc())
+    else:
+        key: ColumnElement[int] = literal_column("quotes.sort_key")
+        hits = (select(key.label("key"), Quote.id.label("qid")).where(and_(true(), *_conditions(shape)))
+                .order_by(RUM_NEWEST_FIRST if shape.rum else key.desc()))
+    found = hits.limit(bindparam("cap_", type_=Integer)).cte("hits")
+    page = (select(found.c.key, found.c.qid).order_by(found.c.key.desc())
+            .limit(bindparam("limit_", type_=Integer)).offset(bindparam("offset_", type_=Integer)).subquery("page"))
+    return Prepared(
+        select(*_QUOTE_COLUMNS, _STORE_VERSION.label("version_"),
+               select(func.count()).select_from(found).scalar_subquery().label("total_"),
+               select(func.min(found.c.key)).scalar_subquery().label("floor_"))
+        .select_from(page)
+        .join(Quote, Quote.id == page.c.qid)
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-        .order_by(hits.c.key.desc())
+        .order_by(page.c.key.desc())
     )
+
+
+_QUOTES_PER_DAY = Prepared(
+    select(Article.seen_on, func.sum(Article.quote_count).label("n"))
+    .group_by(Article.seen_on).order_by(Article.seen_on)
+)
+
+
+class _DayCounts:
+    """How many quotes the store holds per day (its articles' counts), for estimating a search's total.
+
+    A search walks its matches newest first and stops after `cap`; the stretch of days it
+    walked holds some share of the quotes of the searched date range, and its matches are
+    taken to be that share of them all (the matches spread over the days as the quotes
+    do). Read once per store version (a grouping of the articles, 10-30 ms at 50,000)."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self._days: list[int] = []  # day ordinals, ascending
+        self._upto: list[int] = []  # quotes on the days up to and including each
+
+    async def load(self, store: Store, version: int) -> None:
+        if self.version == version:
+            return
+        days: list[int] = []
+        upto: list[int] = []
+        acc = 0
+        for r in await store.rows(_QUOTES_PER_DAY, {}):
+            acc += int(r.n or 0)
+            days.append(as_date(r.seen_on).toordinal())  # type: ignore[union-attr]
+            upto.append(acc)
+        self._days, self._upto, self.version = days, upto, version
+
+    def quotes_between(self, first: int, last: int) -> int:
+        """Quotes on the days from ordinal `first` to `last`, both included."""
+        hi = bisect_right(self._days, last)
+        lo = bisect_left(self._days, first)
+        return (self._upto[hi - 1] if hi else 0) - (self._upto[lo - 1] if lo else 0)
+
+    def estimate(self, found: int, floor_day: int, first: int, last: int) -> int:
+        """Matches in days `first`..`last` when `found` of them lie from `floor_day` (its own quotes
+        counted half: the walk stopped somewhere in it) to `last`."""
+        walked = self.quotes_between(floor_day + 1, last) + self.quotes_between(floor_day, floor_day) / 2
+        whole = self.quotes_between(first, last)
+        if walked <= 0 or whole <= walked:
+            return found
+        return max(found, round(found * whole / walked))
 
 
 @lru_cache(maxsize=512)
 def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = False) -> Prepared:
-    """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version").
+    """A page of a listing without topic words (`_search_query` has those), newest first; `extra` adds the total ("total") or the store version ("version").
 
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
-    if shape.fts_stream:
-        # The full-text index hands over its matches newest first; each quote's confidence is
-        # checked as it comes (most pass) until a page is full.
-        hits = _fts_hits()
-        return Prepared(
-            _quotes_of_hits(hits, extra).where(and_(*_stream_conditions(shape)))
-            .limit(bindparam("limit_")).offset(bindparam("offset_"))
-        )
-    if shape.in_fts:
-        # The full-text index hands over one page, newest first.
-        rowid: ColumnElement[int] = literal_column("rowid")
-        hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
-                .order_by(rowid.desc()).limit(bindparam("limit_")).offset(bindparam("offset_")).subquery("hits"))
-        return Prepared(_quotes_of_hits(hits, extra))
     query = _quote_select().where(and_(true(), *_conditions(shape)))
     if extra == "total":
         # The total (a sum of speaker counters) rides along as a scalar subquery, evaluated once.
@@ -343,6 +376,7 @@ class QuoteService:
         # filter -> (store version, total, whether it is an estimate)
         self._totals: dict[tuple[Any, ...], tuple[int, int, bool]] = {}
         self._rum: bool | None = None  # PostgreSQL: whether the RUM index is there (asked once)
+        self._days = _DayCounts()  # quotes per day, for estimated search totals
 
     async def _ordered_search(self) -> bool:
         """PostgreSQL: whether topic matches come out of the RUM index in date order (migration 0007)."""
@@ -365,6 +399,8 @@ class QuoteService:
             return QuotePage(items=[], total=0, limit=limit, offset=offset, min_confidence=f.min_confidence)
         shape, params = bound
         params["limit_"], params["offset_"] = limit, offset
+        if shape.topic:
+            return await self._search_page(f, shape, params, limit, offset)
         rows = self.store.rows
         estimated = False
         if shape.only_speakers:
@@ -381,6 +417,34 @@ class QuoteService:
         t = self.speaker_confidence
         return QuotePage(items=[_quote_from_row(r, t) for r in page], total=total, limit=limit, offset=offset,
                          total_is_estimate=estimated, min_confidence=f.min_confidence)
+
+    async def _search_page(self, f: QuoteFilter, shape: _Shape, params: dict[str, Any], limit: int,
+                           offset: int) -> QuotePage:
+        """A page of a search with its total: exact up to EXACT_TOTAL_UP_TO (or the page's end), estimated
+        above it (`total_is_estimate`), all from one statement (`_search_query`)."""
+        cap = max(EXACT_TOTAL_UP_TO, offset + limit) + 1
+        params["cap_"] = cap
+        query = _search_query(shape)
+        page = await self.store.rows(query, params)
+        head = page[0] if page else None
+        if head is None and offset > 0:  # past the end: the matches are fewer than `cap`, counted
+            found = await self.store.rows(query, {**params, "offset_": 0, "limit_": 1})
+            head = found[0] if found else None
+        total, estimated = int(head.total_) if head is not None else 0, False
+        if head is not None and total >= cap:
+            total, estimated = await self._estimate(f, head.version_, head.floor_, total), True
+        t = self.speaker_confidence
+        return QuotePage(items=[_quote_from_row(r, t) for r in page], total=total, limit=limit, offset=offset,
+                         total_is_estimate=estimated, min_confidence=f.min_confidence)
+
+    async def _estimate(self, f: QuoteFilter, version: int, floor_key: int, found: int) -> int:
+        """A search's total from the `found` newest matches, the oldest of them keyed `floor_key`."""
+        await self._days.load(self.store, version)
+        # Undated quotes (UNDATED) are in no date range, and in a search without one.
+        first = max(f.since, FIRST_DAY) if f.since is not None else FIRST_DAY if f.until is not None else UNDATED
+        last = f.until.toordinal() if f.until is not None else date.max.toordinal()
+        floor_day = key_day(int(floor_key), sqlite=self.store.is_sqlite).toordinal()
+        return self._days.estimate(found, floor_day, first.toordinal(), last)
 
     async def _total(self, f: QuoteFilter, shape: _Shape, params: dict[str, Any], page: list[Row], limit: int,
                      offset: int) -> tuple[int, bool]:

@@ -35,6 +35,7 @@ __all__ = [
     "FTS_WHERE",
     "TSV_MATCH",
     "fts5_query",
+    "key_day",
     "topic_params",
 ]
 
@@ -69,6 +70,12 @@ def newest_key(until: date | None) -> int:
     return (((min(until or _FAR_DAY, _FAR_DAY) - _DAY_ZERO).days + 1) << 32) - 1
 
 
+def key_day(key: int, *, sqlite: bool) -> date:
+    """The day of a search key (SQLite's full-text rowid or PostgreSQL's `sort_key`: day << 32 | id)."""
+    day = key >> 32
+    return date.fromordinal(max(1, day - _JULIAN_OFFSET if sqlite else day + 1))
+
+
 def fts5_query(q: str) -> str | None:
     """Topic words as an FTS5 query: every word must occur (stemmed); None when there are none."""
     words = _WORD.findall(q)
@@ -94,9 +101,12 @@ def _fts_match(words: str, speaker_ids: Sequence[int] | None, kind: str | None, 
     return match
 
 
+_JULIAN_OFFSET = 1_721_424  # SQLite's CAST(julianday(day) AS INTEGER) less the day's ordinal
+
+
 def _fts_day(day: date) -> int:
     """What SQLite's CAST(julianday(day) AS INTEGER) gives: the high half of an FTS rowid."""
-    return day.toordinal() + 1_721_424
+    return day.toordinal() + _JULIAN_OFFSET
 
 
 def topic_params(
