@@ -90,3 +90,23 @@ async def test_search_without_the_rum_index_lists_the_same(client, extractor: Sc
     without = [(await client.get("/api/quotes", params=p)).json() for p in queries]
     assert without == with_index
     assert [len(page["items"]) for page in without] == [2, 2, 1, 1, 2]
+
+
+async def test_a_speakers_weekly_series_names_it_as_the_store_does(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
+    """The series' speaker comes from the speaker index when it is current: by slug, by id, by an old slug
+    after a merge (a redirect in the store), and renamed the moment it is renamed."""
+    await load(client, extractor)
+    detail = (await client.get("/api/speakers/kenneth-mckenzie")).json()
+    ref = {k: detail[k] for k in ("id", "slug", "name", "kind")}
+    for ident in ("kenneth-mckenzie", str(detail["id"])):
+        assert (await client.get("/api/stats/weekly", params={"speaker": ident})).json()["speaker"] == ref
+    renamed = await client.patch("/api/speakers/kenneth-mckenzie", json={"name": "K. F. McKenzie"})
+    assert renamed.status_code == 200
+    after = (await client.get("/api/stats/weekly", params={"speaker": "kenneth-mckenzie"})).json()
+    assert after["speaker"] == {**ref, "name": "K. F. McKenzie"}
+    caggins = (await client.get("/api/speakers", params={"q": "Caggins"})).json()["items"][0]["slug"]
+    merged = await client.post(f"/api/speakers/{caggins}/merge", json={"other": "kenneth-mckenzie"})
+    assert merged.status_code == 200, merged.text
+    moved = (await client.get("/api/stats/weekly", params={"speaker": "kenneth-mckenzie"})).json()
+    assert moved["speaker"]["slug"] == caggins and sum(w["quotes"] for w in moved["items"]) == 3
+    assert (await client.get("/api/stats/weekly", params={"speaker": "no-such-one"})).status_code == 404
