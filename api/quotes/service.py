@@ -353,7 +353,7 @@ def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = Fals
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
     query = _quote_select().where(and_(true(), *_conditions(shape)))
     if extra == "total":
-        # The total (a sum of speaker counters) rides along as a scalar subquery, evaluated once.
+        # The total (a sum of speaker or article counters) rides along as a scalar subquery, evaluated once.
         query = query.add_columns(_total_select(shape).scalar_subquery().label("total_"))
     elif extra == "version":
         query = query.add_columns(_STORE_VERSION.label("version_"))
@@ -405,7 +405,8 @@ class QuoteService:
             return await self._search_page(f, shape, params, limit, offset)
         rows = self.store.rows
         estimated = False
-        if shape.only_speakers:
+        if shape.only_speakers or shape.only_outlet:
+            # The total (speakers' counters, or the outlet's articles' counts) rides along: one statement.
             page = await rows(_page_query(shape, "total", offset <= INLINE_OFFSET), params)
             total = int(page[0].total_) if page else int((await rows(_total_query(shape), params))[0].total or 0)
         else:
@@ -464,7 +465,7 @@ class QuoteService:
             return known[1], known[2]
         rows = self.store.rows
         estimated = False
-        if self.store.is_sqlite or shape.only_outlet:
+        if self.store.is_sqlite:
             total = int((await rows(_total_query(shape), params))[0].total or 0)
         else:
             params = {**params, "cap_": EXACT_TOTAL_UP_TO + 1}
