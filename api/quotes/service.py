@@ -275,13 +275,16 @@ def _search_query(shape: _Shape) -> Prepared:
     a count of every match (a second pass, over all of them), then on PostgreSQL the
     planner's estimate: up to three statements and two full passes a search."""
     if shape.sqlite:
+        # The rowid is the key negated (migration 0008): newest first is the index's forward order.
         rowid: ColumnElement[int] = _FTS.c.rowid
-        hits: Select = select(rowid.label("key"), rowid.op("&")(FTS_ID_MASK).label("qid")).select_from(_FTS)  # type: ignore[type-arg]
+        key: ColumnElement[int] = (-rowid).self_group()
+        quote_id = key.op("&")(FTS_ID_MASK)
+        hits: Select = select(key.label("key"), quote_id.label("qid")).select_from(_FTS)  # type: ignore[type-arg]
         if shape.confident:  # a column the full-text index does not hold: checked as the matches come
-            hits = hits.join(Quote, Quote.id == rowid.op("&")(FTS_ID_MASK)).where(*_stream_conditions(shape))
-        hits = hits.where(FTS_WHERE).order_by(rowid.desc())
+            hits = hits.join(Quote, Quote.id == quote_id).where(*_stream_conditions(shape))
+        hits = hits.where(FTS_WHERE).order_by(rowid)
     else:
-        key: ColumnElement[int] = literal_column("quotes.sort_key")
+        key = literal_column("quotes.sort_key")
         hits = (select(key.label("key"), Quote.id.label("qid")).where(and_(true(), *_conditions(shape)))
                 .order_by(RUM_NEWEST_FIRST if shape.rum else key.desc()))
     found = hits.limit(bindparam("cap_", type_=Integer)).cte("hits")
