@@ -64,9 +64,10 @@ log = logging.getLogger("api.quotes")
 
 INLINE_OFFSET = 1000  # a speaker's page starting this far in is still read inline (api.store.fastread)
 TOTALS_KEPT = 4096  # quote totals remembered per process, by filter
-# PostgreSQL: a listing's matches are counted up to this many; a total above it is the
-# planner's estimate (`total_is_estimate`). Counting reads each match's row (MVCC):
-# 170 ms for a word in 16,000 of a million quotes, against 1 ms for a thousand.
+# A listing's matches are counted up to this many; a total above it is an estimate
+# (`total_is_estimate`): a search's from the days its walk covered (`_DayCounts`), another
+# PostgreSQL listing's the planner's. Counting reads every match (on PostgreSQL each one's
+# row, MVCC: 170 ms for a word in 16,000 of a million quotes, against 1 ms for a thousand).
 EXACT_TOTAL_UP_TO = 1000
 # The store's write counter: every ingest and speaker edit advances it (api.speakers.directory).
 _STORE_VERSION = (
