@@ -486,17 +486,6 @@ class QuoteService:
             del self._totals[next(iter(self._totals))]  # the oldest
         self._totals[key] = (version, total, estimated)
 
-    async def for_article(self, article_id: int) -> list[QuoteRead]:
-        """An article's quotes in text order."""
-        rows = await self.store.rows(_ARTICLE_QUOTES, {"article_id": article_id})
-        return [_quote_from_row(r, self.speaker_confidence) for r in rows]
-
-
-_ARTICLE_QUOTES = Prepared(
-    _quote_select().where(Quote.article_id == bindparam("article_id", type_=Integer))
-    .order_by(Quote.start_offset, Quote.id),
-    inline=True,
-)
 
 def _article_with_quotes() -> Prepared:
     """An article (the row of `part` 0) and its quotes in text order (part 1), in one statement: the rows
