@@ -2,8 +2,8 @@
 
 - SQLite: the FTS5 table `quotes_fts` (migration 0002) holds each quote's text,
   speaker, kind and (migration 0007) outlet, under the rowid -((day of seen_on << 32) | quote id)
-  (negated by migration 0008: newest first is FTS5's forward order, ten times cheaper than its
-  backward one), so the index alone finds, filters, orders (newest first) and counts a listing's matches.
+  (negated by migration 0008: newest first is FTS5's forward order, cheaper than its backward
+  one), so the index alone finds, filters, orders (newest first) and counts a listing's matches.
 - PostgreSQL: the generated `quotes.text_tsv` column, one more condition of an
   ordinary query. With the `rum` extension (migration 0007) its RUM index carries each
   match's `sort_key` (day << 32 | id, as SQLite's rowid), so matches are ordered newest
