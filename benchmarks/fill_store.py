@@ -343,11 +343,13 @@ def _sqlite_fill(path: str, gen: Generator, progress: bool) -> None:
     for _name, sql in kept:
         con.execute(sql)
     if con.execute("SELECT 1 FROM sqlite_master WHERE name='quotes_fts'").fetchone():
-        # As the triggers of migration 0002 index each quote.
+        # As the triggers of migration 0008 index each quote; then merged into one segment, as the
+        # migration leaves it (a bulk insert leaves a dozen or more).
         from api.store.fulltext import FTS_KEY_SQL, FTS_VALUES_SQL
 
         con.execute(f"INSERT INTO quotes_fts(rowid, text, speaker, kind, outlet) "
                     f"SELECT {FTS_KEY_SQL}, {FTS_VALUES_SQL} FROM quotes")
+        con.execute("INSERT INTO quotes_fts(quotes_fts) VALUES ('optimize')")
     con.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'speakers_version'")
     con.execute("ANALYZE")
     con.close()

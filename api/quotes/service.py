@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,12 +20,16 @@ from sqlalchemy import (
     TextClause,
     and_,
     bindparam,
+    column,
     func,
     literal,
     literal_column,
+    null,
     select,
+    table,
     text,
     true,
+    union_all,
 )
 
 from api.store.db import Store
@@ -35,6 +40,7 @@ from api.store.fulltext import (
     ORDERED_INDEX,
     RUM_NEWEST_FIRST,
     TSV_MATCH,
+    key_day,
     newest_key,
     topic_params,
 )
@@ -58,9 +64,10 @@ log = logging.getLogger("api.quotes")
 
 INLINE_OFFSET = 1000  # a speaker's page starting this far in is still read inline (api.store.fastread)
 TOTALS_KEPT = 4096  # quote totals remembered per process, by filter
-# PostgreSQL: a listing's matches are counted up to this many; a total above it is the
-# planner's estimate (`total_is_estimate`). Counting reads each match's row (MVCC):
-# 170 ms for a word in 16,000 of a million quotes, against 1 ms for a thousand.
+# A listing's matches are counted up to this many; a total above it is an estimate
+# (`total_is_estimate`): a search's from the days its walk covered (`_DayCounts`), another
+# PostgreSQL listing's the planner's. Counting reads every match (on PostgreSQL each one's
+# row, MVCC: 170 ms for a word in 16,000 of a million quotes, against 1 ms for a thousand).
 EXACT_TOTAL_UP_TO = 1000
 # The store's write counter: every ingest and speaker edit advances it (api.speakers.directory).
 _STORE_VERSION = (
@@ -143,18 +150,6 @@ class _Shape:
         """An outlet and perhaps dates: the articles' quote counts give the total."""
         return self.outlet and self.speakers < 0 and not (self.kind or self.topic or self.confident)
 
-    @property
-    def fts_stream(self) -> bool:
-        """SQLite with topic words and a lowest confidence (no column of the full-text index): its
-        matches newest first, each quote's confidence checked as it comes, until a page is full."""
-        return self.sqlite and self.topic and self.confident
-
-    @property
-    def in_fts(self) -> bool:
-        """SQLite with topic words: the full-text index finds, orders and counts the matches by itself
-        (speaker, kind and outlet are its columns, dates its keys)."""
-        return self.sqlite and self.topic and not self.confident
-
 
 def _bind(f: QuoteFilter, sqlite: bool, rum: bool = False) -> tuple[_Shape, dict[str, Any]] | None:
     """A filter's shape and the values of its parameters; None when it can match nothing."""
@@ -210,12 +205,8 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool] | TextClause]:
         conds.append(Quote.kind == bindparam("kind"))
     if shape.confident:
         conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
-    if shape.topic and not shape.sqlite:
+    if shape.topic:  # PostgreSQL (SQLite's searches are in its full-text index: `_search_query`)
         conds.append(TSV_MATCH)
-    elif shape.topic:  # SQLite (its listings use the index directly, `in_fts`/`fts_stream`): matches as candidates
-        rowid: ColumnElement[int] = literal_column("rowid")
-        conds.append(Quote.id.in_(select(rowid.op("&")(FTS_ID_MASK)).select_from(text("quotes_fts"))
-                                  .where(FTS_WHERE).scalar_subquery()))
     if shape.outlet:
         conds.append(Quote.outlet == bindparam("outlet"))  # the article's, copied (migration 0007)
     return conds
@@ -228,13 +219,6 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.coalesce(func.sum(Speaker.quote_count), 0).label("total")).where(
             Speaker.id.in_([bindparam(f"sid{i}") for i in range(shape.speakers)])
         )
-    if shape.in_fts:
-        # Counted in the full-text index alone (its doclists), without probing each matching quote.
-        return select(func.count().label("total")).select_from(text("quotes_fts")).where(FTS_WHERE)
-    if shape.fts_stream:
-        hits = _fts_hits()
-        return (select(func.count().label("total")).select_from(hits)
-                .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK)).where(and_(*_stream_conditions(shape))))
     if shape.only_outlet:
         dates = [c for c in (Article.seen_on >= bindparam("since", type_=Date) if shape.since else None,
                              Article.seen_on <= bindparam("until", type_=Date) if shape.until else None,
@@ -244,13 +228,6 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
         return select(func.coalesce(func.sum(Article.quote_count), 0).label("total")).where(
             Article.outlet == bindparam("outlet"), *dates)
     return select(func.count(Quote.id).label("total")).where(and_(true(), *_conditions(shape)))
-
-
-def _fts_hits() -> Any:
-    """SQLite: every full-text match of the listing, as its key (day << 32 | id), newest first."""
-    rowid: ColumnElement[int] = literal_column("rowid")
-    return (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
-            .order_by(rowid.desc()).subquery("hits"))
 
 
 def _stream_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
@@ -285,40 +262,102 @@ _ORDERED_INDEX_QUERY = Prepared(
     select(func.count().label("n")).select_from(text("pg_indexes")).where(text("indexname = :index_name")))
 
 
-def _quotes_of_hits(hits: Any, extra: str | None) -> Select:  # type: ignore[type-arg]
-    """The quotes of full-text hits (keys holding the quote id), newest hit first."""
-    return (
-        select(*_QUOTE_COLUMNS, *((_STORE_VERSION.label("version_"),) if extra == "version" else ()))
-        .select_from(hits)
-        .join(Quote, Quote.id == hits.c.key.op("&")(FTS_ID_MASK))
+_FTS = table("quotes_fts", column("rowid"))
+
+
+@lru_cache(maxsize=256)
+def _search_query(shape: _Shape) -> Prepared:
+    """A page of a search (topic words) with how many match, up to :cap_, in one statement.
+
+    The matches come newest first out of the index (SQLite's full-text rowids, PostgreSQL's
+    RUM order by `sort_key`), so the first :cap_ of them are one walk that stops there: the
+    page is cut from them and they are counted (`total_`); `floor_` is the key of the
+    oldest, from which a total beyond :cap_ is estimated (`_DayCounts`). It was a page, then
+    a count of every match (a second pass, over all of them), then on PostgreSQL the
+    planner's estimate: up to three statements and two full passes a search."""
+    if shape.sqlite:
+        # The rowid is the key negated (migration 0008): newest first is the index's forward order.
+        rowid: ColumnElement[int] = _FTS.c.rowid
+        key: ColumnElement[int] = (-rowid).self_group()
+        quote_id = key.op("&")(FTS_ID_MASK)
+        hits: Select = select(key.label("key"), quote_id.label("qid")).select_from(_FTS)  # type: ignore[type-arg]
+        if shape.confident:  # a column the full-text index does not hold: checked as the matches come
+            hits = hits.join(Quote, Quote.id == quote_id).where(*_stream_conditions(shape))
+        hits = hits.where(FTS_WHERE).order_by(rowid)
+    else:
+        key = literal_column("quotes.sort_key")
+        hits = (select(key.label("key"), Quote.id.label("qid")).where(and_(true(), *_conditions(shape)))
+                .order_by(RUM_NEWEST_FIRST if shape.rum else key.desc()))
+    found = hits.limit(bindparam("cap_", type_=Integer)).cte("hits")
+    page = (select(found.c.key, found.c.qid).order_by(found.c.key.desc())
+            .limit(bindparam("limit_", type_=Integer)).offset(bindparam("offset_", type_=Integer)).subquery("page"))
+    return Prepared(
+        select(*_QUOTE_COLUMNS, _STORE_VERSION.label("version_"),
+               select(func.count()).select_from(found).scalar_subquery().label("total_"),
+               select(func.min(found.c.key)).scalar_subquery().label("floor_"))
+        .select_from(page)
+        .join(Quote, Quote.id == page.c.qid)
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-        .order_by(hits.c.key.desc())
+        .order_by(page.c.key.desc())
     )
+
+
+_QUOTES_PER_DAY = Prepared(
+    select(Article.seen_on, func.sum(Article.quote_count).label("n"))
+    .group_by(Article.seen_on).order_by(Article.seen_on)
+)
+
+
+class _DayCounts:
+    """How many quotes the store holds per day (its articles' counts), for estimating a search's total.
+
+    A search walks its matches newest first and stops after `cap`; the stretch of days it
+    walked holds some share of the quotes of the searched date range, and its matches are
+    taken to be that share of them all (the matches spread over the days as the quotes
+    do). Read once per store version (a grouping of the articles, 10-30 ms at 50,000)."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self._days: list[int] = []  # day ordinals, ascending
+        self._upto: list[int] = []  # quotes on the days up to and including each
+
+    async def load(self, store: Store, version: int) -> None:
+        if self.version == version:
+            return
+        days: list[int] = []
+        upto: list[int] = []
+        acc = 0
+        for r in await store.rows(_QUOTES_PER_DAY, {}):
+            acc += int(r.n or 0)
+            days.append(as_date(r.seen_on).toordinal())  # type: ignore[union-attr]
+            upto.append(acc)
+        self._days, self._upto, self.version = days, upto, version
+
+    def quotes_between(self, first: int, last: int) -> int:
+        """Quotes on the days from ordinal `first` to `last`, both included."""
+        hi = bisect_right(self._days, last)
+        lo = bisect_left(self._days, first)
+        return (self._upto[hi - 1] if hi else 0) - (self._upto[lo - 1] if lo else 0)
+
+    def estimate(self, found: int, floor_day: int, first: int, last: int) -> int:
+        """Matches in days `first`..`last` when `found` of them lie from `floor_day` (its own quotes
+        counted half: the walk stopped somewhere in it) to `last`."""
+        walked = self.quotes_between(floor_day + 1, last) + self.quotes_between(floor_day, floor_day) / 2
+        whole = self.quotes_between(first, last)
+        if walked <= 0 or whole <= walked:
+            return found
+        return max(found, round(found * whole / walked))
 
 
 @lru_cache(maxsize=512)
 def _page_query(shape: _Shape, extra: str | None = None, near_start: bool = False) -> Prepared:
-    """A page of a shape, newest first; `extra` adds the total ("total") or the store version ("version").
+    """A page of a listing without topic words (`_search_query` has those), newest first; `extra` adds the total ("total") or the store version ("version").
 
     `near_start`: the page is among the first INLINE_OFFSET rows (an inline read for a speaker's quotes)."""
-    if shape.fts_stream:
-        # The full-text index hands over its matches newest first; each quote's confidence is
-        # checked as it comes (most pass) until a page is full.
-        hits = _fts_hits()
-        return Prepared(
-            _quotes_of_hits(hits, extra).where(and_(*_stream_conditions(shape)))
-            .limit(bindparam("limit_")).offset(bindparam("offset_"))
-        )
-    if shape.in_fts:
-        # The full-text index hands over one page, newest first.
-        rowid: ColumnElement[int] = literal_column("rowid")
-        hits = (select(rowid.label("key")).select_from(text("quotes_fts")).where(FTS_WHERE)
-                .order_by(rowid.desc()).limit(bindparam("limit_")).offset(bindparam("offset_")).subquery("hits"))
-        return Prepared(_quotes_of_hits(hits, extra))
     query = _quote_select().where(and_(true(), *_conditions(shape)))
     if extra == "total":
-        # The total (a sum of speaker counters) rides along as a scalar subquery, evaluated once.
+        # The total (a sum of speaker or article counters) rides along as a scalar subquery, evaluated once.
         query = query.add_columns(_total_select(shape).scalar_subquery().label("total_"))
     elif extra == "version":
         query = query.add_columns(_STORE_VERSION.label("version_"))
@@ -343,6 +382,7 @@ class QuoteService:
         # filter -> (store version, total, whether it is an estimate)
         self._totals: dict[tuple[Any, ...], tuple[int, int, bool]] = {}
         self._rum: bool | None = None  # PostgreSQL: whether the RUM index is there (asked once)
+        self._days = _DayCounts()  # quotes per day, for estimated search totals
 
     async def _ordered_search(self) -> bool:
         """PostgreSQL: whether topic matches come out of the RUM index in date order (migration 0007)."""
@@ -365,9 +405,12 @@ class QuoteService:
             return QuotePage(items=[], total=0, limit=limit, offset=offset, min_confidence=f.min_confidence)
         shape, params = bound
         params["limit_"], params["offset_"] = limit, offset
+        if shape.topic:
+            return await self._search_page(f, shape, params, limit, offset)
         rows = self.store.rows
         estimated = False
-        if shape.only_speakers:
+        if shape.only_speakers or shape.only_outlet:
+            # The total (speakers' counters, or the outlet's articles' counts) rides along: one statement.
             page = await rows(_page_query(shape, "total", offset <= INLINE_OFFSET), params)
             total = int(page[0].total_) if page else int((await rows(_total_query(shape), params))[0].total or 0)
         else:
@@ -381,6 +424,34 @@ class QuoteService:
         t = self.speaker_confidence
         return QuotePage(items=[_quote_from_row(r, t) for r in page], total=total, limit=limit, offset=offset,
                          total_is_estimate=estimated, min_confidence=f.min_confidence)
+
+    async def _search_page(self, f: QuoteFilter, shape: _Shape, params: dict[str, Any], limit: int,
+                           offset: int) -> QuotePage:
+        """A page of a search with its total: exact up to EXACT_TOTAL_UP_TO (or the page's end), estimated
+        above it (`total_is_estimate`), all from one statement (`_search_query`)."""
+        cap = max(EXACT_TOTAL_UP_TO, offset + limit) + 1
+        params["cap_"] = cap
+        query = _search_query(shape)
+        page = await self.store.rows(query, params)
+        head = page[0] if page else None
+        if head is None and offset > 0:  # past the end: the matches are fewer than `cap`, counted
+            found = await self.store.rows(query, {**params, "offset_": 0, "limit_": 1})
+            head = found[0] if found else None
+        total, estimated = int(head.total_) if head is not None else 0, False
+        if head is not None and total >= cap:
+            total, estimated = await self._estimate(f, head.version_, head.floor_, total), True
+        t = self.speaker_confidence
+        return QuotePage(items=[_quote_from_row(r, t) for r in page], total=total, limit=limit, offset=offset,
+                         total_is_estimate=estimated, min_confidence=f.min_confidence)
+
+    async def _estimate(self, f: QuoteFilter, version: int, floor_key: int, found: int) -> int:
+        """A search's total from the `found` newest matches, the oldest of them keyed `floor_key`."""
+        await self._days.load(self.store, version)
+        # Undated quotes (UNDATED) are in no date range, and in a search without one.
+        first = max(f.since, FIRST_DAY) if f.since is not None else FIRST_DAY if f.until is not None else UNDATED
+        last = f.until.toordinal() if f.until is not None else date.max.toordinal()
+        floor_day = key_day(int(floor_key), sqlite=self.store.is_sqlite).toordinal()
+        return self._days.estimate(found, floor_day, first.toordinal(), last)
 
     async def _total(self, f: QuoteFilter, shape: _Shape, params: dict[str, Any], page: list[Row], limit: int,
                      offset: int) -> tuple[int, bool]:
@@ -398,7 +469,7 @@ class QuoteService:
             return known[1], known[2]
         rows = self.store.rows
         estimated = False
-        if self.store.is_sqlite or shape.only_outlet:
+        if self.store.is_sqlite:
             total = int((await rows(_total_query(shape), params))[0].total or 0)
         else:
             params = {**params, "cap_": EXACT_TOTAL_UP_TO + 1}
@@ -415,23 +486,31 @@ class QuoteService:
             del self._totals[next(iter(self._totals))]  # the oldest
         self._totals[key] = (version, total, estimated)
 
-    async def for_article(self, article_id: int) -> list[QuoteRead]:
-        """An article's quotes in text order."""
-        rows = await self.store.rows(_ARTICLE_QUOTES, {"article_id": article_id})
-        return [_quote_from_row(r, self.speaker_confidence) for r in rows]
+
+def _article_with_quotes() -> Prepared:
+    """An article (the row of `part` 0) and its quotes in text order (part 1), in one statement: the rows
+    share `_QUOTE_COLUMNS` (the article's own id and text in `id` and `text`), then the article's other
+    columns (empty in the quotes' rows). On PostgreSQL one round trip, not two."""
+    none = null()
+    aid = bindparam("article_id", type_=Integer)
+    quote_names = [c.key for c in _QUOTE_COLUMNS]
+    article_cols = {"id": Article.id, "text": Article.text, "article_id": Article.id, "title": Article.title,
+                    "outlet": Article.outlet, "published": Article.published, "url": Article.url}
+    head: Any = select(literal_column("0").label("part"),
+                       *(article_cols.get(n, none).label(n) for n in quote_names),
+                       Article.content_hash, Article.created_at, Article.authors, Article.language, Article.skipped,
+                       literal_column("0").label("start_"), literal_column("0").label("quote_id_"),
+                       ).where(Article.id == aid)
+    quotes: Any = (select(literal_column("1"), *_QUOTE_COLUMNS, none, none, none, none, none, Quote.start_offset,
+                          Quote.id)
+                   .join(Article, Article.id == Quote.article_id)
+                   .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
+                   .where(Quote.article_id == aid))
+    both = union_all(head, quotes).subquery()
+    return Prepared(select(both).order_by(both.c.part, both.c.start_, both.c.quote_id_), inline=True)
 
 
-_ARTICLE_QUOTES = Prepared(
-    _quote_select().where(Quote.article_id == bindparam("article_id", type_=Integer))
-    .order_by(Quote.start_offset, Quote.id),
-    inline=True,
-)
-_ARTICLE = Prepared(
-    select(Article.id, Article.title, Article.outlet, Article.published, Article.url, Article.text,
-           Article.content_hash, Article.created_at, Article.authors, Article.language, Article.skipped)
-    .where(Article.id == bindparam("article_id", type_=Integer)),
-    inline=True,
-)
+_ARTICLE_WITH_QUOTES = _article_with_quotes()
 _ARTICLES_PAGE = Prepared(
     select(Article.id, Article.title, Article.outlet, Article.published, Article.url, Article.quote_count,
            _STORE_VERSION.label("version_"))
@@ -475,11 +554,13 @@ class ArticleService:
     async def detail(self, article_id: int) -> ArticleDetail:
         """An article's text with its quotes and their speakers (404 when unknown)."""
         # INTEGER ids: int32 on PostgreSQL
-        rows = await self.store.rows(_ARTICLE, {"article_id": article_id}) if 0 < article_id < 2**31 else []
-        if not rows:
+        rows = (await self.store.rows(_ARTICLE_WITH_QUOTES, {"article_id": article_id})
+                if 0 < article_id < 2**31 else [])
+        if not rows or rows[0].part != 0:
             raise NotFound(f"no article {article_id}")
         a = rows[0]
-        quotes = await self.quotes.for_article(article_id)
+        t = self.quotes.speaker_confidence
+        quotes = [_quote_from_row(r, t) for r in rows[1:]]
         authors = json.loads(a.authors) if isinstance(a.authors, str) else a.authors
         return ArticleDetail(
             id=a.id, title=a.title, outlet=a.outlet, published=as_date(a.published), url=a.url, text=a.text,

@@ -405,6 +405,7 @@ class SpeakerIndex:
         self.version: int | None = None  # the store's speaker version this reflects
         self.checked_at: float = 0.0
         self._entries: dict[int, SpeakerEntry] = {}
+        self._slugs: dict[str, int] = {}  # a speaker's slug -> its id
         self._exact: dict[tuple[str, str], set[int]] = {}
         self._anonymous: dict[tuple[str, int | None], set[int]] = {}
         self._token_speakers: dict[str, set[int]] = {}
@@ -425,6 +426,11 @@ class SpeakerIndex:
     def get(self, speaker_id: int) -> SpeakerEntry | None:
         return self._entries.get(speaker_id)
 
+    def by_slug(self, slug: str) -> SpeakerEntry | None:
+        """The speaker with this slug now (not an old slug of a merged one: redirects are in the store)."""
+        sid = self._slugs.get(slug)
+        return self._entries.get(sid) if sid is not None else None
+
     def entries(self) -> list[SpeakerEntry]:
         return list(self._entries.values())
 
@@ -432,6 +438,7 @@ class SpeakerIndex:
 
     def replace_all(self, entries: Iterable[SpeakerEntry], version: int | None) -> None:
         self._entries.clear()
+        self._slugs.clear()
         self._exact.clear()
         self._anonymous.clear()
         self._token_speakers.clear()
@@ -448,6 +455,7 @@ class SpeakerIndex:
         if self._snapshot is not None:
             self._changed.add(entry.id)
         self._entries[entry.id] = entry
+        self._slugs[entry.slug] = entry.id
         if entry.kind == "person":
             for word in entry.described_by():
                 self._described.setdefault(word, set()).add(entry.id)
@@ -469,6 +477,8 @@ class SpeakerIndex:
         old = self._entries.pop(speaker_id, None)
         if old is None:
             return
+        if self._slugs.get(old.slug) == speaker_id:
+            del self._slugs[old.slug]
         if self._snapshot is not None:
             self._changed.add(speaker_id)
         if old.kind == "person":

@@ -151,15 +151,30 @@ class SpeakerService:
         key = _ident_param(ident)
         if key is None:
             return None
-        marks = READ_MARKS.get()
-        index = self.directory.index
-        # When the index is the store as of this request (the response cache read the counter), a
-        # speaker it holds exists: no round trip (merged-away ids are not in it; their redirects are).
-        if (key[0] == "id" and marks is not None and index.version == marks.version
-                and index.get(int(key[1])) is not None):
-            return int(key[1])
+        entry = self._current_entry(key)
+        if entry is not None:
+            return entry.id
         rows = await self.store.rows(_LOCATE[key[0]], {"ident": key[1]})
         return int(rows[0].id) if rows else None
+
+    def _current_entry(self, key: tuple[str, int | str]) -> SpeakerEntry | None:
+        """The index's entry of the speaker an id or slug names, when the index is the store as of this
+        request (the response cache read the counter): no round trip. Merged-away ids and slugs are not
+        in it (their redirects are in the store)."""
+        marks = READ_MARKS.get()
+        index = self.directory.index
+        if marks is None or index.version != marks.version:
+            return None
+        return index.get(int(key[1])) if key[0] == "id" else index.by_slug(str(key[1]))
+
+    async def ref(self, ident: str) -> SpeakerRef:
+        """The speaker an id or slug names, following merges, as a reference (404 when unknown)."""
+        key = _ident_param(ident)
+        entry = self._current_entry(key) if key is not None else None
+        if entry is None:
+            d = await self.detail(ident)
+            return SpeakerRef(id=d.id, slug=d.slug, name=d.name, kind=d.kind)
+        return SpeakerRef(id=entry.id, slug=entry.slug, name=entry.name, kind=entry.kind)  # type: ignore[arg-type]
 
     async def resolve_filter(self, value: str) -> list[int]:
         """Speaker ids a `speaker=` filter names: an id, a slug (old ones followed), or else the top hit

@@ -125,6 +125,11 @@ class VersionedCache:
         self._computing: dict[tuple[Any, ...], tuple[int, asyncio.Future[Any]]] = {}
 
     async def version(self) -> int:
+        """The counter as of this request: what the response cache read for it (after it arrived), else read now
+        (on PostgreSQL a round trip, which a dashboard answer computed once and kept costs every request)."""
+        marks = READ_MARKS.get()
+        if marks is not None:
+            return marks.version
         return await read_version(self.store)
 
     async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[T]]) -> T:

@@ -1,8 +1,9 @@
 """Full-text search over quote text: the one read whose SQL differs per database.
 
 - SQLite: the FTS5 table `quotes_fts` (migration 0002) holds each quote's text,
-  speaker, kind and (migration 0007) outlet, under the rowid (day of seen_on << 32) | quote id, so the index
-  alone finds, filters, orders (newest first) and counts a listing's matches.
+  speaker, kind and (migration 0007) outlet, under the rowid -((day of seen_on << 32) | quote id)
+  (negated by migration 0008: newest first is FTS5's forward order, cheaper than its backward
+  one), so the index alone finds, filters, orders (newest first) and counts a listing's matches.
 - PostgreSQL: the generated `quotes.text_tsv` column, one more condition of an
   ordinary query. With the `rum` extension (migration 0007) its RUM index carries each
   match's `sort_key` (day << 32 | id, as SQLite's rowid), so matches are ordered newest
@@ -35,21 +36,22 @@ __all__ = [
     "FTS_WHERE",
     "TSV_MATCH",
     "fts5_query",
+    "key_day",
     "topic_params",
 ]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 32
-# SQLite: a quote's full-text rowid is (day of seen_on << 32) | id (migration 0002), so
-# the index yields matches newest first; the low 32 bits are the quote id.
+# SQLite: a quote's full-text rowid is its key (day of seen_on << 32) | id (migration 0002), negated
+# (0008), so the index yields matches newest first walking forwards; the key's low 32 bits are the quote id.
 FTS_ID_MASK = 0xFFFFFFFF
-# The same key in SQL, over a quotes row: what migration 0002's triggers index a quote under
+# The rowid in SQL, over a quotes row: what migration 0008's triggers index a quote under
 # (for tools that fill or check the index by hand; the migration itself keeps its own copy).
-FTS_KEY_SQL = "((CAST(julianday(seen_on) AS INTEGER) << 32) | id)"
+FTS_KEY_SQL = "(-((CAST(julianday(seen_on) AS INTEGER) << 32) | id))"
 # What the index holds of a quotes row, after the key: text, speaker, kind, outlet (`fts_outlet_token`).
 FTS_VALUES_SQL = "text, 's' || speaker_id, kind, 'o' || hex(outlet) || '0'"
 # SQLite: the matches of a listing (parameters from `topic_params`).
-FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid < :high")
+FTS_WHERE = text("quotes_fts MATCH :match AND quotes_fts.rowid >= :low AND quotes_fts.rowid <= :high")
 # PostgreSQL: a quote holds every topic word (stemmed).
 TSV_MATCH: TextClause = text("quotes.text_tsv @@ plainto_tsquery('english', :words)")
 # PostgreSQL with rum: the RUM index's order, newest first from the key `newest_key` gives
@@ -67,6 +69,12 @@ _FAR_DAY = date(2999, 12, 31)
 def newest_key(until: date | None) -> int:
     """The largest `sort_key` of a quote seen on `until` or before (without a date: on any day to come)."""
     return (((min(until or _FAR_DAY, _FAR_DAY) - _DAY_ZERO).days + 1) << 32) - 1
+
+
+def key_day(key: int, *, sqlite: bool) -> date:
+    """The day of a search key (SQLite's full-text rowid or PostgreSQL's `sort_key`: day << 32 | id)."""
+    day = key >> 32
+    return date.fromordinal(max(1, day - _JULIAN_OFFSET if sqlite else day + 1))
 
 
 def fts5_query(q: str) -> str | None:
@@ -94,9 +102,12 @@ def _fts_match(words: str, speaker_ids: Sequence[int] | None, kind: str | None, 
     return match
 
 
+_JULIAN_OFFSET = 1_721_424  # SQLite's CAST(julianday(day) AS INTEGER) less the day's ordinal
+
+
 def _fts_day(day: date) -> int:
     """What SQLite's CAST(julianday(day) AS INTEGER) gives: the high half of an FTS rowid."""
-    return day.toordinal() + 1_721_424
+    return day.toordinal() + _JULIAN_OFFSET
 
 
 def topic_params(
@@ -111,8 +122,10 @@ def topic_params(
     if sqlite:
         # The full-text index answers it all: speaker, kind and outlet are its columns, dates its rowids.
         params["match"] = _fts_match(words, speaker_ids, kind, outlet)
-        # Undated quotes (day UNDATED) sit below FIRST_DAY: any date range leaves them out.
+        # Keys from `first` to before `end`; undated quotes (day UNDATED) sit below FIRST_DAY: any
+        # date range leaves them out. The rowids are the keys negated: from -(end - 1) to -first.
         dated_range = since is not None or until is not None
-        params["low"] = _fts_day(max(since or FIRST_DAY, FIRST_DAY)) << 32 if dated_range else 0
-        params["high"] = (_fts_day(until) + 1) << 32 if until is not None else 2**63 - 1
+        first = _fts_day(max(since or FIRST_DAY, FIRST_DAY)) << 32 if dated_range else 0
+        end = (_fts_day(until) + 1) << 32 if until is not None else 2**63 - 1
+        params["low"], params["high"] = -(end - 1), -first
     return params

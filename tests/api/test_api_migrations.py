@@ -136,7 +136,7 @@ async def test_undated_articles_move_out_of_date_ranges(fresh_url: str) -> None:
             attribute = (await conn.execute(text("SELECT first_seen, last_seen FROM speaker_attributes"))).one()
             if engine.dialect.name == "sqlite":  # the full-text key moved with the date
                 hits = (await conn.execute(text(
-                    "SELECT rowid & 4294967295 FROM quotes_fts WHERE quotes_fts MATCH 'harbour' ORDER BY rowid DESC"
+                    "SELECT (-rowid) & 4294967295 FROM quotes_fts WHERE quotes_fts MATCH 'harbour' ORDER BY rowid"
                 ))).scalars().all()
                 assert hits == [1, 2]
     finally:
@@ -172,7 +172,7 @@ async def test_quotes_take_their_articles_outlet(fresh_url: str) -> None:
                 from api.store.fulltext import fts_outlet_token
 
                 hits = (await conn.execute(text(
-                    "SELECT rowid & 4294967295 FROM quotes_fts WHERE quotes_fts MATCH :m"
+                    "SELECT (-rowid) & 4294967295 FROM quotes_fts WHERE quotes_fts MATCH :m"
                 ), {"m": f'text : harbour AND outlet : "{fts_outlet_token("The Hill")}"'})).scalars().all()
                 assert hits == [1]
             else:
@@ -193,3 +193,45 @@ def _stamp(value: str):  # noqa: ANN202
     from datetime import UTC, datetime
 
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+async def test_full_text_keys_are_negated_and_back(fresh_url: str) -> None:
+    """Migration 0008 (SQLite): the full-text rowid is the key negated, so newest first is ascending;
+    downgrading gives back 0007's keys. Quotes written before and after both are found."""
+    if not fresh_url.startswith("sqlite"):
+        pytest.skip("SQLite's full-text index only")
+    await upgrade(fresh_url, "0007")
+    engine = create_async_engine(normalise_database_url(fresh_url))
+    now = "2026-01-01 00:00:00"
+
+    async def add(conn, qid: int, seen: str) -> None:  # noqa: ANN001
+        await conn.execute(text(
+            "INSERT INTO articles (id, content_hash, seen_on, text, quote_count, created_at) "
+            "VALUES (:id, :h, :s, 'text', 1, :now)"), {"id": qid, "h": f"h{qid}", "s": seen, "now": now})
+        await conn.execute(text(
+            "INSERT INTO quotes (id, article_id, start_offset, end_offset, text, kind, confidence, evidence, "
+            "context, seen_on) VALUES (:id, :id, 0, 4, 'harbour', 'direct', 0.9, '{}', '', :s)"),
+            {"id": qid, "s": seen})
+
+    async def keys(conn) -> list[int]:  # noqa: ANN001
+        return list((await conn.execute(text(
+            "SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'harbour' ORDER BY rowid"))).scalars().all())
+
+    def key(qid: int, seen: date) -> int:
+        return ((seen.toordinal() + 1_721_424) << 32) | qid
+
+    try:
+        async with engine.begin() as conn:
+            await add(conn, 1, "2020-05-05")
+            await add(conn, 2, "2021-01-01")
+        await upgrade(fresh_url)
+        async with engine.begin() as conn:
+            await add(conn, 3, "2019-03-03")
+            assert await keys(conn) == [-key(2, date(2021, 1, 1)), -key(1, date(2020, 5, 5)),
+                                        -key(3, date(2019, 3, 3))]
+        await downgrade(fresh_url, "0007")
+        async with engine.connect() as conn:
+            assert await keys(conn) == [key(3, date(2019, 3, 3)), key(1, date(2020, 5, 5)),
+                                        key(2, date(2021, 1, 1))]
+    finally:
+        await engine.dispose()

@@ -13,7 +13,7 @@ from api.quotes.aggregates import Aggregates, Period
 from api.web.controllers._common import ServicesDep, problems
 from api.web.controllers.quotes import Since, Until
 from api.web.pages._common import provide_aggregates
-from quotelens.contract import OutletCounts, SpeakerCounts, SpeakerRef, UnnamedShare, WeekCounts
+from quotelens.contract import OutletCounts, SpeakerCounts, UnnamedShare, WeekCounts
 from quotelens.errors import BadRequest
 
 __all__ = ["StatsController"]
@@ -67,8 +67,7 @@ class StatsController(Controller):
             raise BadRequest("give a speaker or an outlet, not both")
         ref = None
         if speaker is not None:
-            d = await services.speakers.detail(speaker)
-            ref = SpeakerRef(id=d.id, slug=d.slug, name=d.name, kind=d.kind)
+            ref = await services.speakers.ref(speaker)
         items = await aggregates.weekly(period, speaker_id=ref.id if ref else None, outlet=outlet)
         return WeekCounts(since=since, until=until, speaker=ref, outlet=outlet, items=items)
 
