@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -507,7 +508,7 @@ class DocumentEntities:
         self.persons.append(entity)
         return entity
 
-    def _misspelt(self, toks: list[str]) -> Entity | None:
+    def _misspelt(self, toks: Sequence[str]) -> Entity | None:
         """The one person of the story whose surname a lone capitalised word misspells by one letter
         ("Wines believes …" of Leslie Wimes, "McLenney" of Tyresha McClenney); None if none or several."""
         if len(toks) != 1 or len(toks[0]) < 5:

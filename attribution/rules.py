@@ -299,9 +299,11 @@ def headline_label(p: Passage) -> list[Draft]:
     if colon <= 1 or len(para) > 250 or len(para[:colon].split()) > _LABEL_MAX_WORDS or "." in para[:colon]:
         return []
     label = doc.char_span(lo, lo + colon, alignment_mode="contract")
+    if label is None:
+        return []
     # the tagger may run a title-cased name on past the colon ("Tove Halvorsen: Bridge Tolls Will")
-    person = next((e for e in doc.ents if e.label_ == "PERSON" and label is not None
-                   and e.end >= label.end and label.start <= e.start < label.end), None)
+    person = next((e for e in doc.ents if e.label_ == "PERSON" and e.end >= label.end
+                   and label.start <= e.start < label.end), None)
     if person is None:
         return []
     person = doc[person.start : label.end]

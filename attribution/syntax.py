@@ -200,8 +200,9 @@ def subtree_bounds(tok: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]
     return lo, hi
 
 
-_SUBORDINATORS = frozenset(
-    "because if when whenever although though while since unless until before after whether once so".split())
+_SUBORDINATORS = frozenset({
+    "because", "if", "when", "whenever", "although", "though", "while", "since", "unless", "until", "before",
+    "after", "whether", "once", "so"})
 
 
 def content_of(cue_tok: Token, lemma: str, source: Token | None, lex: Lexicon) -> tuple[int, int, str] | None:
