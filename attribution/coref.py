@@ -73,6 +73,7 @@ def repair_person_names(doc: Doc, lex: Lexicon) -> None:
     person's name too, and grows over a given name before it ("Mehmet Oz").
     """
     _tag_known_surnames(doc)
+    _tag_coordinated_names(doc)
     ents = list(doc.ents)
     changed = False
     out = []
@@ -112,6 +113,25 @@ def _tag_known_surnames(doc: Doc) -> None:
     new = [Span(doc, t.i, t.i + 1, label="PERSON") for t in doc
            if t.text in surnames and t.ent_iob_ == "O" and t.pos_ == "PROPN"
            and not (t.i + 1 < len(doc) and doc[t.i + 1].pos_ == "PROPN" and doc[t.i + 1].ent_iob_ != "O")]
+    if new:
+        doc.ents = sorted([*doc.ents, *new], key=lambda e: e.start)
+
+
+def _tag_coordinated_names(doc: Doc) -> None:
+    """"James and Olive Meehan": an untagged run of capitalised proper nouns coordinated with a
+    tagged person is a person too."""
+    new = []
+    for t in doc:
+        if t.dep_ != "conj" or t.ent_iob_ != "O" or t.pos_ != "PROPN" or not t.text[:1].isupper():
+            continue
+        if t.head.ent_type_ != "PERSON":
+            continue
+        lo = t.i
+        while lo > 0 and doc[lo - 1].dep_ == "compound" and doc[lo - 1].head.i == t.i and doc[lo - 1].pos_ == "PROPN" \
+                and doc[lo - 1].ent_iob_ == "O" and doc[lo - 1].text[:1].isupper():
+            lo -= 1
+        if lo < t.i:  # a given name and a surname, not a lone word
+            new.append(Span(doc, lo, t.i + 1, label="PERSON"))
     if new:
         doc.ents = sorted([*doc.ents, *new], key=lambda e: e.start)
 
@@ -263,6 +283,8 @@ def _appositive_role(ent: Span) -> tuple[str | None, list[str]]:
                 continue  # a name, or a dash's aside: no role
             orgs = [e.text for e in span.ents if e.label_ in ORG_ENTS]
             return span.text.strip(" ,"), orgs
+    if root.dep_ == "conj" and root.head.dep_ == "appos":
+        root = root.head  # "my parents, James and Olive Meehan": Olive's role is the parents' too
     if root.dep_ == "appos" and root.head.i < ent.start and root.head.pos_ == "NOUN":
         head = root.head
         span = doc[head.left_edge.i : head.i + 1]
@@ -301,6 +323,10 @@ class DocumentEntities:
         ents = [e for e in self.ents if e.label_ == "PERSON"]
         person_texts = {_clean_name(e.text) for e in ents}
         trimmed = {(e.start, e.end): self._trim_name(e, person_texts) for e in ents}
+        for e in ents:  # "James and Olive Meehan": James Meehan
+            surname = _shared_surname(e, ents)
+            if surname:
+                trimmed[(e.start, e.end)] = f"{trimmed[(e.start, e.end)]} {surname}"
         # full names first; among surnames, those an honorific genders ("Mr. Obama") before bare ones
         full_first = sorted(ents, key=lambda e: (-len(name_tokens(trimmed[(e.start, e.end)])),
                                                  _honorific_gender(e) is None))
@@ -696,7 +722,7 @@ class DocumentEntities:
         if not det and span[0].dep_ in ("det", "poss") and span[0].i < head.i:
             det = span[0].lower_  # "His ex-wife": the parser hung "His" on "ex"
         lemma = head.lemma_.lower()
-        if det in DEFINITE or det in ("his", "her", "its", "their"):
+        if det in DEFINITE or det in ("his", "her", "its", "their", "my", "our"):
             found = self._resolve_nominal(pos, span, lemma)
             if found.entity is not None:
                 return found
@@ -841,12 +867,15 @@ class DocumentEntities:
             ordered = sorted(((max([p for p in e.positions if p < pos], default=-1), e) for e in self.persons), key=lambda x: -x[0])
             scored = []
             party = _parties(modifiers)
+            gender = GENDERED_WORDS.get(lemma)  # "my father" is no woman
             for last, e in ordered:
                 words = e.fit_words()
                 if party and _parties(words) and not (party & _parties(words)):
                     continue  # "the Republican nominee" is not the Libertarian one
+                if gender and e.gender not in (None, gender):
+                    continue
                 if words & fits:
-                    bonus = len(words & modifiers) + (2 if party & _parties(words) else 0)
+                    bonus = len(words & modifiers) + (2 if party & _parties(words) else 0) + (gender is not None and e.gender == gender)
                     scored.append((last >= 0, bonus, last, e))
             before = [s for s in scored if s[0]]
             if before:
@@ -907,6 +936,21 @@ def _in_headline(tok: Token) -> bool:
         if len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words):
             return True
     return False
+
+
+def _shared_surname(ent: Span, persons: list[Span]) -> str | None:
+    """The surname a lone given name shares with the full name it is coordinated with
+    ("James and Olive Meehan": Meehan); None otherwise."""
+    if len(ent) != 1 or ent[0].text not in GIVEN_NAMES:
+        return None
+    tok = ent[0]
+    if tok.i + 1 >= len(ent.doc) or ent.doc[tok.i + 1].lower_ not in ("and", "&"):
+        return None
+    for other in persons:
+        if (len(other) >= 2 and other.start == tok.i + 2 and other.root.dep_ == "conj"
+                and other.root.head.i == tok.i and other[0].pos_ == "PROPN"):
+            return other[-1].text
+    return None
 
 
 def _honorific_gender(ent: Span) -> str | None:

@@ -785,6 +785,18 @@ def test_reports_the_parser_mangles(extract: Extract, text: str, expected: Expec
     check_quotes(text, extract(text), [expected], complete=False)
 
 
+def test_parents_named_together_are_my_father_and_my_mother(extract: Extract) -> None:
+    # "James and Olive Meehan": James takes the surname; "my father" and "my mother" are them
+    text = ("Lest you assume that my parents, James and Olive Halvorsen, were uneducated folk, I should say that "
+            "my father studied at MIT.\n\n"
+            "“We live in a fallen world,” my father often said.\n\n"
+            "“Thank God at least you still believe,” my mother said.")
+    check_quotes(text, extract(text), [
+        Expect("We live in a fallen world,", "James Halvorsen", "my father", speaker_kind="person"),
+        Expect("Thank God at least you still believe,", "Olive Halvorsen", "my mother", speaker_kind="person"),
+    ], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
