@@ -812,7 +812,10 @@ class DocumentEntities:
         only = self._only_person_just_before(pos, gender)
         if only is not None:
             return Resolution(only, "pronoun-previous-sentence" + ("-gender" if only.gender else ""))
-        candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers if p < pos and e.kind == "person"]
+        # the writer of a first-person piece is "I", never "she" ("To which she said" is the mother)
+        writer = self._writer if hasattr(self, "_writer") else None
+        candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers
+                      if p < pos and e.kind == "person" and e is not writer]
         candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons
                        if p < pos and not self.in_content(p)]
         candidates.sort(key=lambda x: -x[0])
@@ -822,7 +825,8 @@ class DocumentEntities:
                 rivals = {id(o) for q, o in self.person_mentions
                           if pos - RIVAL_WINDOW < q < pos and o is not e and (gender is None or o.gender in (None, gender))}
                 return Resolution(e, rule + ("-gender" if e.gender else "") + ("" if rivals else "-alone"))
-        before = [(p, e) for p, e in self.person_mentions if p < pos and (gender is None or e.gender in (None, gender))]
+        before = [(p, e) for p, e in self.person_mentions
+                  if p < pos and e is not writer and (gender is None or e.gender in (None, gender))]
         if before:
             return Resolution(before[-1][1], "pronoun-recent-person")
         return Resolution(None, "pronoun-unresolved")

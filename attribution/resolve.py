@@ -29,10 +29,22 @@ def _mention_chars(doc: Doc, d: Draft) -> tuple[int, int]:
     return doc[lo].idx, doc[hi].idx + len(doc[hi])
 
 
+def _content_chars(doc: Doc, d: Draft) -> list[tuple[int, int]]:
+    """The character spans of what a draft reports: its own span, and for a quoted fragment
+    the whole reported clause around it ("said Trump is reduced to “taunts” because he …")."""
+    spans = [(d.start, d.end)]
+    if d.frame is not None and d.frame.content is not None:
+        lo, hi = d.frame.content
+        a, b = doc[lo].idx, doc[hi].idx + len(doc[hi])
+        if a <= d.start and d.end <= b:
+            spans.append((a, b))
+    return spans
+
+
 def resolve_speakers(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[Quote]:
     """The quotes of a document, in text order, each with its resolved speaker."""
     entities = DocumentEntities(doc, lex)
-    entities.contents = sorted((d.start, d.end, *_mention_chars(doc, d)) for d in drafts)
+    entities.contents = sorted({(a, b, *_mention_chars(doc, d)) for d in drafts for a, b in _content_chars(doc, d)})
     resolved: dict[int, tuple[Entity | None, tuple[int, int] | None, str, str]] = {}
     out_rows = []
     mspan: tuple[int, int] | None

@@ -797,6 +797,26 @@ def test_parents_named_together_are_my_father_and_my_mother(extract: Extract) ->
     ], complete=False)
 
 
+def test_the_writer_of_a_first_person_piece_is_never_she(extract: Extract) -> None:
+    text = ("By Ingrid Halvorsen\n\nOnce, when my mother mentioned the devil, I laughed and said, "
+            "“I don't believe in the devil.” To which she said, “Thank God you still believe.”")
+    quotes = extract(text)
+    thank = find_quote(quotes, "Thank God you still believe.", True)
+    assert thank is not None, describe(quotes)
+    assert thank.speaker is None or thank.speaker.name != "Ingrid Halvorsen", describe(quotes)
+
+
+def test_a_pronoun_inside_a_reported_clause_around_a_fragment_is_no_speaker_of_the_story(extract: Extract) -> None:
+    # "he" inside Tamsin Roe's reported words (around the quoted fragment) does not become the
+    # last speaker a later "she said" could mean
+    text = ("“Rhys Pemberton is the only candidate with the experience,” retired general Omar Petrov said.\n\n"
+            "Campaign director Tamsin Roe said Pemberton is reduced to “taunts and insults” because he cannot "
+            "defend his own record. “You could dismiss these actions as schoolyard behavior,” she said.")
+    check_quotes(text, extract(text), [
+        Expect("You could dismiss these actions as schoolyard behavior,", "Tamsin Roe", "she"),
+    ], complete=False)
+
+
 def test_a_cue_in_a_subordinate_clause_reports_nothing_before_it(extract: Extract) -> None:
     text = "Greta Lindqvist said the council is reduced to “petty squabbles” because it cannot defend its record."
     quotes = extract(text)
