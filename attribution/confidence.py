@@ -8,13 +8,13 @@ agrees, a description), the speaker's kind and the cue's reliability.
 
 On PolNeAR dev (`benchmarks/calibrate.py --table-only`, which counts every quote
 with a speaker, organisations and groups too, and a quote matching no gold
-attribution as wrong), 91.1% of quotes at or above 0.7 have the right speaker,
-92.8% at or above 0.77, 94.9% at or above 0.85, 96.2% at or above 0.9.
+attribution as wrong), 91.4% of quotes at or above 0.7 have the right speaker,
+93.1% at or above 0.77, 95.1% at or above 0.85, 96.3% at or above 0.9.
 `DEFAULT_THRESHOLD` is 0.7, the lowest threshold at which at least 95% of the quotes
 listed under a name are that person's when asked as the bot asks
-(`quotelens eval --tracking`): 95.4% at 0.7, against 94.8% at 0.65 and 95.9% at
+(`quotelens eval --tracking`): 95.5% at 0.7, against 94.9% at 0.65 and 96.0% at
 0.77; a stricter default hides so many right quotes that a speaker's list loses
-more than it gains (ask macro F1 0.803 at 0.7, 0.784 at 0.77; the README's
+more than it gains (ask macro F1 0.821 at 0.7, 0.802 at 0.77; the README's
 reliability table).
 """
 
