@@ -5,7 +5,8 @@
 
 Queues a folder of articles (the seeds and PolNeAR dev texts, --articles of them)
 on Redis, runs --workers worker processes (forked from this one, which loaded the
-pipeline once) and SIGKILLs a random one every 0.3-2 s, starting a new one in its
+pipeline once) and SIGKILLs a random one every 0.3-2 s (one with a job running, when one
+has or gets one within 1 s), starting a new one in its
 place, until --kills kills. Whenever the queue is drained the store is checked
 and a new cycle starts on an empty store. Checks: every job complete (none failed:
 a killed try is retried by another worker after the heartbeat lapses), every
@@ -150,9 +151,21 @@ def run_campaign(*, kills: int, workers: int, articles: int, backend: str, heart
             deadline = time.monotonic() + 600
             while run.unfinished(hashes) > 0 and time.monotonic() < deadline:
                 if report.kills < kills:
-                    time.sleep(rng.uniform(0.3, 2.0))
+                    wake = time.monotonic() + rng.uniform(0.3, 2.0)
+                    while time.monotonic() < wake and run.unfinished(hashes) > 0:
+                        time.sleep(0.05)
+                    if run.unfinished(hashes) == 0:
+                        break  # drained before the kill was due: no kill of an idle pool
+                    # a kill is meant to land mid-job: wait up to 1 s for a worker with a job, then
+                    # kill one of those (a quiet box can drain the queue between two kills)
                     busy = run.active_by_worker()
-                    pid = rng.choice(list(pool.children))
+                    until = time.monotonic() + 1.0
+                    while not any(n > 0 for n in busy.values()) and time.monotonic() < until \
+                            and run.unfinished(hashes) > 0:
+                        time.sleep(0.05)
+                        busy = run.active_by_worker()
+                    working = [p for p in pool.children if busy.get(pool.children[p], 0) > 0]
+                    pid = rng.choice(working or list(pool.children))
                     mid_job = busy.get(pool.children[pid], 0) > 0
                     pool.kill(pid)
                     report.kills += 1

@@ -20,7 +20,7 @@ ROOT = faultkit.ROOT
 def test_killed_workers_lose_no_article_and_store_none_twice() -> None:
     redis_or_skip()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "kill_queue.py"), "--kills", "4", "--articles", "10",
+        [sys.executable, str(ROOT / "benchmarks" / "kill_queue.py"), "--kills", "4", "--articles", "30",
          "--heartbeat", "1"],
         capture_output=True, text=True, timeout=900, cwd=ROOT,
     )
