@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from litestar import Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -26,13 +27,21 @@ OUTLETS_LISTED = 200  # outlets offered as the outlet field's suggestions
 @dataclass(frozen=True)
 class _Search:
     form: Form
-    params: dict[str, str | date | None]
+    params: dict[str, Any]  # str | date | None; Any: the handlers' signature model takes no such union
     filter: QuoteFilter | None  # None: the speaker named matches no one
     speaker_name: str | None
 
 
-async def _search(services: Services, q: str | None, speaker: str | None, since: str | None,
-                  until: str | None, kind: str | None, outlet: str | None) -> _Search:
+async def provide_search(
+    services: NamedDependency[Services],
+    q: FromQuery[str | None] = None,
+    speaker: FromQuery[str | None] = None,
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    outlet: FromQuery[str | None] = None,
+) -> _Search:
+    """The search the query string asks for (the page and its CSV read the same parameters)."""
     form = Form()
     topic, who, where = Form.text(q, 500), Form.text(speaker), Form.text(outlet)
     first, last, kind_ = form.day(since, "from"), form.day(until, "to"), form.kind(kind)
@@ -55,20 +64,17 @@ async def _search(services: Services, q: str | None, speaker: str | None, since:
                                              kind=kind_, outlet=where, min_confidence=confidence), speaker_name)
 
 
-@get("/search", name="search", include_in_schema=False)
+_SEARCH = {"found": Provide(provide_search)}
+
+
+@get("/search", name="search", include_in_schema=False, dependencies=_SEARCH)
 async def search_page(
     services: NamedDependency[Services],
     aggregates: NamedDependency[Aggregates],
-    q: FromQuery[str | None] = None,
-    speaker: FromQuery[str | None] = None,
-    since: FromQuery[str | None] = None,
-    until: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
-    outlet: FromQuery[str | None] = None,
+    found: NamedDependency[_Search],
     page: FromQuery[int | None] = None,
 ) -> Template:
     """Quotes matching every filter given, newest article first."""
-    found = await _search(services, q, speaker, since, until, kind, outlet)
     number = page_number(page)
     result = (await services.quotes.page(found.filter, PAGE_SIZE, (number - 1) * PAGE_SIZE)
               if found.filter is not None else QuotePage(items=[], total=0, limit=PAGE_SIZE, offset=0))
@@ -81,18 +87,9 @@ async def search_page(
     })
 
 
-@get("/search.csv", name="search_csv", include_in_schema=False)
-async def search_csv(
-    services: NamedDependency[Services],
-    q: FromQuery[str | None] = None,
-    speaker: FromQuery[str | None] = None,
-    since: FromQuery[str | None] = None,
-    until: FromQuery[str | None] = None,
-    kind: FromQuery[str | None] = None,
-    outlet: FromQuery[str | None] = None,
-) -> Response[str]:
+@get("/search.csv", name="search_csv", include_in_schema=False, dependencies=_SEARCH)
+async def search_csv(services: NamedDependency[Services], found: NamedDependency[_Search]) -> Response[str]:
     """Every quote the search finds (up to CSV_ROWS), as a CSV file."""
-    found = await _search(services, q, speaker, since, until, kind, outlet)
     chunks = [quotes_csv([], header=True)]
     if found.filter is not None:
         offset, step = 0, services.settings.max_page_size
