@@ -166,6 +166,15 @@ def start_server(url: str, port: int, data_dir: str, workers: int = 1) -> subpro
         )
 
 
+def stop_server(server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """SIGTERM the server, and SIGKILL it when it has not exited within `timeout` seconds."""
+    server.terminate()
+    try:
+        server.wait(timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def server_log_tail(data_dir: str, lines: int = 30) -> str:
     path = Path(data_dir) / "server.log"
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
@@ -356,11 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             if log.strip():
                 print(f"\nlast lines the server logged:\n{log}")
         finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     print(f"\nstore: {shown}; {args.duration:.0f} s per scenario at {args.rate:.0f}/s "
           f"(ask: {args.rate / 2:.0f} questions/s, two requests each)")
     print(f"\n{'scenario':22} {'rate':>7} {'got/s':>8} {'ok':>7} {'errors':>6} {'p50 ms':>7} {'p90 ms':>7}"

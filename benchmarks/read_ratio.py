@@ -56,6 +56,7 @@ from api_load import (  # noqa: E402
     run_async,
     server_log_tail,
     start_server,
+    stop_server,
     wait_until,
 )
 from api_load_client import percentile  # noqa: E402
@@ -404,11 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             if log.strip():
                 print(f"\nlast lines the server logged:\n{log}")
         finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
 
     print(f"\n/health: {' and '.join(f'{h:,.0f}' for h in health)} requests/s (before and after); ratio to the mean")
     print("| route | what | requests/s | ratio to /health | p50 / p99 ms at half | ≥ 1/3 and p99 ≤ 10 ms |")
