@@ -702,7 +702,7 @@ class DocumentEntities:
             return Resolution(entity, "proper-noun")
         if ent is not None and ent.label_ == "ORG" and looks_like_person_name(ent):
             name = _strip_titles(_clean_name(ent.text))
-            entity = next((p for p in self.persons if is_name_extension(name, p.name)), None)
+            entity = self._named(name, span.start_char)
             if entity is None:
                 entity = Entity(name=name, kind="person")
                 self.persons.append(entity)
@@ -710,7 +710,7 @@ class DocumentEntities:
         if ent is not None or (head.pos_ == "PROPN" and head.ent_type_ in ORG_ENTS):
             name = _clean_name(ent.text if ent is not None else span.text)
             name = re.sub(r"^(the|The)\s+", "", name)
-            person = next((p for p in self.persons if len(name_tokens(name)) > 0 and is_name_extension(name, p.name)), None)
+            person = self._named(name, span.start_char) if name_tokens(name) else None
             if person is not None:
                 return Resolution(person, "name-tagged-organisation")  # "Donald Trump’s" tagged ORG
             return Resolution(self._other(name, "organisation", head), "organisation")
