@@ -228,7 +228,7 @@ class Page(Struct, Generic[T], kw_only=True):
     limit: int
     offset: int
     total_is_estimate: Annotated[bool, Meta(description=(
-        "`total` is an estimate (quote searches matching more than 1,000 quotes; on PostgreSQL also other "
+        "`total` is an estimate (quote searches matching more than 100 quotes; on PostgreSQL also other "
         "listings but a speaker's or an outlet's), not a count."
     ))] = False
 

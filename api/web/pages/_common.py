@@ -101,6 +101,15 @@ class Paging:
     size: int
     params: dict[str, Any]
     path: str
+    estimate: bool = False  # `total` is an estimate (a search with many matches: `total_is_estimate`)
+
+    @property
+    def shown_total(self) -> int:
+        """The total as the page says it: an estimate to two significant figures ("about 3,700")."""
+        if not self.estimate or self.total < 100:
+            return self.total
+        step = 10 ** (len(str(self.total)) - 2)
+        return max(self.last_shown, round(self.total / step) * step)
 
     @property
     def offset(self) -> int:

@@ -81,7 +81,8 @@ async def search_page(
     outlets = [o.outlet for o in await aggregates.outlets(Period(), OUTLETS_LISTED) if o.outlet]
     return Template(template_name="search.html.j2", context={
         "form": found.params, "outlets": outlets, "problems": found.form.problems, "kinds": QUOTE_KINDS, "quotes": result.items,
-        "speaker_name": found.speaker_name, "paging": Paging(number, result.total, PAGE_SIZE, found.params, "/search"),
+        "speaker_name": found.speaker_name, "paging": Paging(number, result.total, PAGE_SIZE, found.params, "/search",
+                                                                  result.total_is_estimate),
         "csv_link": "/search.csv" + query_string(found.params),
         "searched": any(v is not None for v in found.params.values()),
     })
