@@ -41,6 +41,7 @@ from api.store.fulltext import (
     RUM_NEWEST_FIRST,
     TSV_MATCH,
     key_day,
+    kind_streamed_in_search,
     newest_key,
     topic_params,
 )
@@ -136,6 +137,7 @@ class _Shape:
     confident: bool = False  # a lowest speaker confidence
     outlet: bool = False
     rum: bool = False  # PostgreSQL with topic words and the RUM index: matches ordered in the index
+    kind_streamed: bool = False  # SQLite search: the kind checked on each match's row, not in the index
 
     @property
     def only_speakers(self) -> bool:
@@ -166,9 +168,10 @@ def _bind(f: QuoteFilter, sqlite: bool, rum: bool = False) -> tuple[_Shape, dict
         speakers = len(f.speaker_ids)
         params.update((f"sid{i}", sid) for i, sid in enumerate(f.speaker_ids))
     topic = f.q is not None and bool(f.q.strip())
+    kind_streamed = sqlite and topic and f.kind is not None and kind_streamed_in_search(f.kind, f.speaker_ids)
     if topic:
-        words = topic_params(f.q or "", sqlite=sqlite, speaker_ids=f.speaker_ids, kind=f.kind,
-                             since=f.since, until=f.until, outlet=f.outlet)
+        words = topic_params(f.q or "", sqlite=sqlite, speaker_ids=f.speaker_ids,
+                             kind=None if kind_streamed else f.kind, since=f.since, until=f.until, outlet=f.outlet)
         if words is None:
             return None
         params.update(words)
@@ -187,7 +190,7 @@ def _bind(f: QuoteFilter, sqlite: bool, rum: bool = False) -> tuple[_Shape, dict
     if rum:
         params["newest_key"] = newest_key(f.until)
     shape = _Shape(speakers, f.since is not None, f.until is not None, f.kind is not None, topic, sqlite, confident,
-                   f.outlet is not None, rum)
+                   f.outlet is not None, rum, kind_streamed)
     return shape, params
 
 
@@ -234,8 +237,14 @@ def _total_select(shape: _Shape) -> Select:  # type: ignore[type-arg]
 
 
 def _stream_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
-    """What the full-text index cannot check (speaker, kind, outlet and dates it can)."""
-    return [Quote.confidence >= bindparam("min_conf", type_=Float)] if shape.confident else []
+    """What a search checks on each match's row: what the full-text index cannot (the speaker's
+    confidence), and a common kind (`kind_streamed_in_search`)."""
+    conds: list[ColumnElement[bool]] = []
+    if shape.confident:
+        conds.append(Quote.confidence >= bindparam("min_conf", type_=Float))
+    if shape.kind_streamed:
+        conds.append(Quote.kind == bindparam("kind"))
+    return conds
 
 
 @lru_cache(maxsize=256)
@@ -284,7 +293,7 @@ def _search_query(shape: _Shape) -> Prepared:
         key: ColumnElement[int] = (-rowid).self_group()
         quote_id = key.op("&")(FTS_ID_MASK)
         hits: Select = select(key.label("key"), quote_id.label("qid")).select_from(_FTS)  # type: ignore[type-arg]
-        if shape.confident:  # a column the full-text index does not hold: checked as the matches come
+        if shape.confident or shape.kind_streamed:  # checked on each match's row as the matches come
             hits = hits.join(Quote, Quote.id == quote_id).where(*_stream_conditions(shape))
         hits = hits.where(FTS_WHERE).order_by(rowid)
     else:

@@ -37,6 +37,7 @@ __all__ = [
     "TSV_MATCH",
     "fts5_query",
     "key_day",
+    "kind_streamed_in_search",
     "topic_params",
 ]
 
@@ -87,6 +88,20 @@ def fts_outlet_token(outlet: str) -> str:
     """How the `outlet` column of `quotes_fts` holds an outlet (migration 0007): one token, 'o', the
     UTF-8 bytes in hex, '0' (a digit last, so the porter stemmer leaves it whole)."""
     return f"o{outlet.encode('utf-8', 'surrogatepass').hex()}0"
+
+
+# Kinds whose quotes are few enough (a tenth each in news) that the index's own list of them
+# narrows a search: intersecting the list of a common kind (direct: half the quotes) with the
+# words' costs more than checking each match's row. On the 1M-quote store, the newest 101
+# matches of the benchmark's draw: direct 2.0 ms in the index against 0.8 checked on the rows,
+# indirect 1.6 / 1.0; mixed 1.2 / 2.3, continuation 1.2 / 2.4; with a speaker as well
+# (its list already short) the rows win for every kind (0.7-1.0 ms against 1.9-3.3).
+_KINDS_IN_INDEX = frozenset({"mixed", "continuation"})
+
+
+def kind_streamed_in_search(kind: str, speaker_ids: Sequence[int] | None) -> bool:
+    """SQLite: whether a search's kind filter is checked on each match's row instead of in the index."""
+    return speaker_ids is not None or kind not in _KINDS_IN_INDEX
 
 
 def _fts_match(words: str, speaker_ids: Sequence[int] | None, kind: str | None, outlet: str | None) -> str:
