@@ -265,3 +265,28 @@ async def test_review_suggests_speakers_and_the_names_of_the_one_being_fixed(cli
     assert f'id="r-name" name="name" value="{him["name"]}"' in page.text
     unknown = await client.get("/review", params={"fix": "nobody-at-all"})
     assert unknown.status_code == 200 and "Fixing" not in unknown.text
+
+
+async def test_search_page_says_about_for_an_estimated_total(client, extractor: ScriptedExtractor,  # noqa: ANN001
+                                                            monkeypatch) -> None:  # noqa: ANN001
+    from api.quotes import service as quote_service
+    from api.web.pages import search as search_page
+
+    await load(client, extractor)
+    exact = await client.get("/search", params={"q": "troops"})
+    assert "2 quotes" in exact.text and "about" not in exact.text
+    # Counted up to one, a page of one: the walk stops at the second match and the total is estimated.
+    monkeypatch.setattr(quote_service, "EXACT_TOTAL_UP_TO", 1)
+    monkeypatch.setattr(search_page, "PAGE_SIZE", 1)
+    estimated = await client.get("/search", params={"q": "troops"})
+    assert "1–1 of about 2 quotes" in estimated.text and "page 1 of about 2" in estimated.text
+
+
+def test_estimated_totals_are_shown_to_two_figures() -> None:
+    from api.web.pages._common import Paging
+
+    assert Paging(1, 3713, 20, {}, "/search", estimate=True).shown_total == 3700
+    assert Paging(1, 3713, 20, {}, "/search").shown_total == 3713  # a count is shown as it is
+    assert Paging(1, 96, 20, {}, "/search", estimate=True).shown_total == 96
+    assert Paging(1, 125_499, 20, {}, "/search", estimate=True).shown_total == 130_000
+    assert Paging(186, 3713, 20, {}, "/search", estimate=True).shown_total == 3713  # never below what is listed
