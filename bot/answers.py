@@ -22,6 +22,8 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process, utils
 
+from quotelens.contract import rounded_estimate
+
 from .client import ApiClient
 from .errors import ApiNotFound
 from .models import Quote, Speaker, SpeakerHit, SpeakerRef
@@ -419,7 +421,8 @@ class Answerer:
             else:
                 headline = f"Nobody is quoted{about}{when}."
             return Answer(AnswerKind.NO_QUOTES, headline, query=query, intent=intent)
-        count = _plural(page.total, "quote")
+        count = (f"about {_plural(rounded_estimate(page.total), 'quote')}" if page.total_is_estimate
+                 else _plural(page.total, "quote"))
         if query.speaker is not None:
             lead = "Latest from" if query.latest else "What"
             said = "" if query.latest else " said"

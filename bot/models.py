@@ -36,6 +36,7 @@ class Page(msgspec.Struct, Generic[T]):
     total: int
     limit: int
     offset: int
+    total_is_estimate: bool = False  # `total` is the API's estimate (a search with many matches), not a count
 
 
 class SpeakerRef(msgspec.Struct):

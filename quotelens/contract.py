@@ -233,6 +233,14 @@ class Page(Struct, Generic[T], kw_only=True):
     ))] = False
 
 
+def rounded_estimate(total: int) -> int:
+    """An estimated total as people are told it: to two significant figures (3,713 -> 3,700), below 100 as it is."""
+    if total < 100:
+        return total
+    step = 10 ** (len(str(total)) - 2)
+    return round(total / step) * step
+
+
 class QuotePage(Page[QuoteRead], kw_only=True):
     """A page of quotes, and the speaker confidence a quote needed to be listed."""
 

@@ -70,7 +70,7 @@ TOTALS_KEPT = 4096  # quote totals remembered per process, by filter
 # PostgreSQL listing's the planner's. Counting reads every match (on PostgreSQL each one's
 # row, MVCC: 170 ms for a word in 16,000 of a million quotes, against 1 ms for a thousand),
 # and on SQLite the walk to the 1,001st match was half of a one-word search's time
-# (1.35 ms against 0.59 ms to the 101st, the benchmark's draw on the 1M store): a total
+# (1.35 ms against 0.68 ms to the 101st, the benchmark's draw on the 1M store): a total
 # past a hundred is shown as "about" (the pages round it to two figures).
 EXACT_TOTAL_UP_TO = 100
 # The store's write counter: every ingest and speaker edit advances it (api.speakers.directory).

@@ -118,6 +118,7 @@ class FakeApi:
         self.delay = 0.0  # seconds before every answer
         self.status_override: int | None = None  # answer every request with this status
         self.search_cutoff = 60.0
+        self.estimated_total: int | None = None  # quote pages give this total, marked as the API's estimate
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -218,10 +219,11 @@ class FakeApi:
     def _page(self, items: list[dict[str, Any]], params: httpx.QueryParams) -> httpx.Response:
         limit = min(int(params.get("limit", 20)), 100)
         offset = int(params.get("offset", 0))
-        return httpx.Response(
-            200,
-            json={"items": items[offset : offset + limit], "total": len(items), "limit": limit, "offset": offset},
-        )
+        page: dict[str, Any] = {"items": items[offset : offset + limit], "total": len(items), "limit": limit,
+                                "offset": offset}
+        if self.estimated_total is not None and items:
+            page.update(total=self.estimated_total, total_is_estimate=True)
+        return httpx.Response(200, json=page)
 
     def _search_speakers(self, params: httpx.QueryParams) -> httpx.Response:
         q = params.get("q")

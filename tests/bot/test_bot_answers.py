@@ -24,6 +24,14 @@ async def test_what_did_mckenzie_say(answerer: Answerer) -> None:
     assert "Kenneth McKenzie (U.S. Central Command head)" in answer.headline
 
 
+async def test_an_estimated_total_is_said_as_about(answerer: Answerer, fake_api: FakeApi) -> None:
+    fake_api.estimated_total = 3713  # a search the API walked only partly
+    answer = await answerer.ask("what did McKenzie say")
+    assert "(about 3700 quotes, newest first)" in answer.headline
+    fake_api.estimated_total = None
+    assert "(4 quotes, newest first)" in (await answerer.ask("what did McKenzie say")).headline
+
+
 async def test_topic_and_title(answerer: Answerer, fake_api: FakeApi) -> None:
     answer = await answerer.ask("what did Gen. McKenzie say about troops")
     assert answer.kind is AnswerKind.QUOTES

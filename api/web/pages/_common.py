@@ -19,7 +19,7 @@ from api.quotes.aggregates import Aggregates, Period
 from api.services import Services
 from api.web.charts import weekly_bars
 from api.web.problems import problem_for
-from quotelens.contract import QUOTE_KINDS
+from quotelens.contract import QUOTE_KINDS, rounded_estimate
 from quotelens.errors import QuotelensError, Unauthorized
 
 __all__ = [
@@ -106,10 +106,7 @@ class Paging:
     @property
     def shown_total(self) -> int:
         """The total as the page says it: an estimate to two significant figures ("about 3,700")."""
-        if not self.estimate or self.total < 100:
-            return self.total
-        step = 10 ** (len(str(self.total)) - 2)
-        return max(self.last_shown, round(self.total / step) * step)
+        return max(self.last_shown, rounded_estimate(self.total)) if self.estimate else self.total
 
     @property
     def offset(self) -> int:
