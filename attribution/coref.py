@@ -813,7 +813,7 @@ class DocumentEntities:
         if only is not None:
             return Resolution(only, "pronoun-previous-sentence" + ("-gender" if only.gender else ""))
         # the writer of a first-person piece is "I", never "she" ("To which she said" is the mother)
-        writer = self._writer if hasattr(self, "_writer") else None
+        writer = getattr(self, "_writer", None)  # when `writer()` has looked for one
         candidates = [(p, e, "pronoun-recent-speaker") for p, e in self.speakers
                       if p < pos and e.kind == "person" and e is not writer]
         candidates += [(p, e, "pronoun-recent-subject") for p, e in self.subject_persons

@@ -3,7 +3,9 @@
 `read_ratio.py` measures a route through the server; this times only the statement a
 search page runs (`api.quotes.service._search_query`), for the same draw of request
 paths (`read_ratio.sequence`), on the raw driver the server reads with, so a change to
-the SQL or the index can be judged apart from the web layer:
+the SQL or the index can be judged apart from the web layer. (Not through `Store.rows`:
+on an idle process its hop to a reader thread added 0.4-0.5 ms a statement, as much as
+the statement itself.)
 
     uv run python benchmarks/search_sql.py sqlite+aiosqlite:////work/stores/big.db
     uv run python benchmarks/search_sql.py postgresql+asyncpg://postgres@127.0.0.1/big --paths 300

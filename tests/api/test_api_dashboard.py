@@ -8,6 +8,10 @@ import io
 
 from api_records import ScriptedExtractor, anonymous, person, quote_in
 
+from api.quotes import service as quote_service
+from api.web.pages import search as search_page
+from api.web.pages._common import Paging
+
 A1 = "“We will keep troops in Iraq for now,” Gen. Kenneth McKenzie said. “Iraq is safer,” Caggins said."
 A2 = ("“Our troops are welcome and valued,” Marine Gen. Kenneth McKenzie said. "
       "“The threat does remain,” a senior defense official said.")
@@ -269,9 +273,6 @@ async def test_review_suggests_speakers_and_the_names_of_the_one_being_fixed(cli
 
 async def test_search_page_says_about_for_an_estimated_total(client, extractor: ScriptedExtractor,  # noqa: ANN001
                                                             monkeypatch) -> None:  # noqa: ANN001
-    from api.quotes import service as quote_service
-    from api.web.pages import search as search_page
-
     await load(client, extractor)
     exact = await client.get("/search", params={"q": "troops"})
     assert "2 quotes" in exact.text and "about" not in exact.text
@@ -283,8 +284,6 @@ async def test_search_page_says_about_for_an_estimated_total(client, extractor: 
 
 
 def test_estimated_totals_are_shown_to_two_figures() -> None:
-    from api.web.pages._common import Paging
-
     assert Paging(1, 3713, 20, {}, "/search", estimate=True).shown_total == 3700
     assert Paging(1, 3713, 20, {}, "/search").shown_total == 3713  # a count is shown as it is
     assert Paging(1, 96, 20, {}, "/search", estimate=True).shown_total == 96
