@@ -76,7 +76,8 @@ class Runner:
 
             self.dialect = PGDialect_asyncpg()
             dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self._con = await asyncpg.connect(dsn)
+            # As the server reads a search (`Prepared.plan_each_time`): planned for its own values.
+            self._con = await asyncpg.connect(dsn, server_settings={"plan_cache_mode": "force_custom_plan"})
 
     async def rows(self, query: Prepared, params: dict[str, object]) -> list[tuple[object, ...]]:
         sql, args = query.arguments(self.dialect, params)

@@ -311,7 +311,9 @@ def _search_query(shape: _Shape) -> Prepared:
         .join(Quote, Quote.id == page.c.qid)
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Speaker, Speaker.id == Quote.speaker_id)
-        .order_by(page.c.key.desc())
+        .order_by(page.c.key.desc()),
+        # Which list is short (the words', a speaker's, an outlet's, a date range's) depends on the values.
+        plan_each_time=True,
     )
 
 

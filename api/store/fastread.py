@@ -57,9 +57,10 @@ class Prepared:
     parameters the statement fixed itself (say, a `LIMIT 1`) keep their values.
     """
 
-    __slots__ = ("statement", "inline", "row", "prefix", "_compiled")
+    __slots__ = ("statement", "inline", "row", "prefix", "plan_each_time", "_compiled")
 
-    def __init__(self, statement: Select[*tuple[Any, ...]], *, inline: bool = False, prefix: str = "") -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]], *, inline: bool = False, prefix: str = "",
+                 plan_each_time: bool = False) -> None:
         self.statement = statement
         # Put before the SQL: "EXPLAIN (FORMAT JSON) " reads the planner's estimate (one row, one column).
         self.prefix = prefix
@@ -69,6 +70,12 @@ class Prepared:
         # A lookup along an index that reads a few rows (tens of microseconds): SQLite runs it on
         # the event loop's own thread, where a hop to a reader thread would cost more than the read.
         self.inline = inline
+        # PostgreSQL: planned for each execution's own values, never with a plan kept for the
+        # statement (`PostgresReader`). A kept ("generic") plan cannot know whether a speaker,
+        # an outlet or the words are the short list: for a search with filters it walked the
+        # wrong one (`benchmarks/search_sql.py`, the filtered draw: 12.4 ms a page on the kept
+        # plan against 6.2 planned each time).
+        self.plan_each_time = plan_each_time
         self._compiled: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {}
 
     def compiled(self, dialect: Dialect) -> tuple[str, tuple[str, ...], dict[str, Any]]:
@@ -171,27 +178,33 @@ class PostgresReader:
         self.pool_size = pool_size
         self.connect_timeout = connect_timeout
         self.statement_timeout = statement_timeout
-        self._pool: Any = None
+        # Two pools, made on first use: one for most reads, whose statements keep the plan
+        # PostgreSQL settles on; one whose sessions plan every execution (`Prepared.plan_each_time`).
+        self._pools: dict[bool, Any] = {}
         self._pool_loop: asyncio.AbstractEventLoop | None = None
 
-    async def _get_pool(self) -> Any:
+    async def _get_pool(self, plan_each_time: bool = False) -> Any:
         import asyncpg
 
         loop = asyncio.get_running_loop()
-        if self._pool is None or self._pool_loop is not loop:  # none yet, or one of another loop (tests)
+        if self._pool_loop is not loop:  # none yet, or of another loop (tests): its pools went with it
+            self._pools, self._pool_loop = {}, loop
+        pool = self._pools.get(plan_each_time)
+        if pool is None:
             # min_size=0: creating the pool opens nothing, so it works while the database is away.
-            self._pool = await asyncpg.create_pool(
-                self._dsn, min_size=0, max_size=self.pool_size, timeout=self.connect_timeout,
-                command_timeout=self.statement_timeout, reset=_keep_session,
+            # The planning pool gets half the connections: it serves searches only.
+            pool = self._pools[plan_each_time] = await asyncpg.create_pool(
+                self._dsn, min_size=0, max_size=max(2, self.pool_size // 2) if plan_each_time else self.pool_size,
+                timeout=self.connect_timeout, command_timeout=self.statement_timeout, reset=_keep_session,
+                server_settings={"plan_cache_mode": "force_custom_plan"} if plan_each_time else None,
             )
-            self._pool_loop = loop
-        return self._pool
+        return pool
 
     async def rows(self, query: Prepared, params: Mapping[str, Any]) -> list[Row]:
         import asyncpg
 
         sql, args = query.arguments(self._dialect, params)
-        pool = await self._get_pool()
+        pool = await self._get_pool(query.plan_each_time)
 
         async def fetch() -> list[Row]:
             # The wait for a free connection bounded by asyncio.timeout: acquire(timeout=) wraps it in
@@ -210,10 +223,10 @@ class PostgresReader:
             return await fetch()
 
     async def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None and self._pool_loop is not asyncio.get_running_loop():
+        pools, self._pools = list(self._pools.values()), {}
+        if self._pool_loop is not asyncio.get_running_loop():
             return  # made on another event loop (a test's): its connections went with that loop
-        if pool is not None:
+        for pool in pools:
             try:
                 await asyncio.wait_for(pool.close(), timeout=5.0)
             except (TimeoutError, OSError):

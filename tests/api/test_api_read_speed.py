@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 from api_records import ScriptedExtractor, person, quote_in
+from sqlalchemy import func, select
 from test_api_speakers import load
 
 import api.quotes.service as quote_service
+from api.store.db import normalise_database_url
+from api.store.fastread import PostgresReader, Prepared
 
 
 async def test_kept_answers_follow_writes(client, extractor: ScriptedExtractor) -> None:  # noqa: ANN001
@@ -110,3 +113,19 @@ async def test_a_speakers_weekly_series_names_it_as_the_store_does(client, extra
     moved = (await client.get("/api/stats/weekly", params={"speaker": "kenneth-mckenzie"})).json()
     assert moved["speaker"]["slug"] == caggins and sum(w["quotes"] for w in moved["items"]) == 3
     assert (await client.get("/api/stats/weekly", params={"speaker": "no-such-one"})).status_code == 404
+
+
+async def test_postgresql_plans_each_search_for_its_own_values(pg_database: str) -> None:
+    """A search runs where PostgreSQL plans every execution with its values (a kept plan walked the
+    wrong list for filtered searches); other reads keep the plan PostgreSQL settles on."""
+    bound = quote_service._bind(quote_service.QuoteFilter(q="troops", speaker_ids=[1]), False, rum=True)
+    assert bound is not None and quote_service._search_query(bound[0]).plan_each_time
+    mode = select(func.current_setting("plan_cache_mode").label("mode"))
+    reader = PostgresReader(normalise_database_url(pg_database), pool_size=2, connect_timeout=5, statement_timeout=5)
+    try:
+        kept = await reader.rows(Prepared(mode), {})
+        each = await reader.rows(Prepared(mode, plan_each_time=True), {})
+        kept_again = await reader.rows(Prepared(mode), {})
+    finally:
+        await reader.close()
+    assert [kept[0].mode, each[0].mode, kept_again[0].mode] == ["auto", "force_custom_plan", "auto"]
