@@ -79,6 +79,15 @@ class ArticleRedisQueue(RedisQueue):
             )
         id_jobs = await self._sweep_script(keys=[self._sweep, self._active], args=[lock], client=self.redis)
         swept: list[str] = []
+        # Jobs taken from the queue but not yet marked active, as sweeps saw them: job id ->
+        # "try:when first seen" (ms). A taken job's `touched` is when it was queued, so it tells
+        # nothing of how long it has waited to be marked: a job that waited in the queue longer
+        # than a heartbeat, seen between a worker taking it and marking it (a worker starting on
+        # a backlog sweeps as it takes its first job), was swept and tried twice.
+        unmarked_key = self.namespace("unmarked")
+        # (redis-py types its commands as sync-or-async: the ignores below, as for ping.)
+        seen = {k: v.decode() for k, v in (await self.redis.hgetall(unmarked_key)).items()}  # type: ignore[misc]
+        still_unmarked: set[bytes] = set()
         for job_id, job_bytes in id_jobs:
             job = self.deserialize(job_bytes)
             if job is None:  # its key expired: only the list entries are left
@@ -88,11 +97,20 @@ class ArticleRedisQueue(RedisQueue):
                     await pipe.execute()
                 swept.append(job_id.decode())
                 continue
-            # Taken from the queue by a worker that died before marking it active, or active
-            # without a heartbeat for too long. (A job just taken, not yet marked, is left alone.)
-            lapsed = job.heartbeat and now() - job.touched > job.heartbeat * 1000
-            if not (job.stuck or (job.status != Status.ACTIVE and lapsed)):
-                continue
+            if job.status in (Status.ACTIVE, Status.ABORTING):  # running: stuck once its heartbeat has lapsed
+                if not job.stuck:
+                    continue
+            else:
+                # Taken by a worker that died before marking it: swept once a heartbeat has passed
+                # since a sweep first saw it so (in this try), never on a first sighting.
+                still_unmarked.add(job_id)
+                attempt, _, first = seen.get(job_id, "").partition(":")
+                if attempt != str(job.attempts):
+                    await self.redis.hset(unmarked_key, job_id, f"{job.attempts}:{now()}")  # type: ignore[misc]
+                    continue
+                if not job.heartbeat or now() - int(first) <= job.heartbeat * 1000:
+                    continue
+                still_unmarked.discard(job_id)  # swept: its next try starts afresh
             log.info("sweeping job %s (%s, try %d of %d)", job.key[:12], job.status, job.attempts, job.retries)
             swept.append(job_id.decode())
             error = f"swept: its worker stopped answering during try {job.attempts}"
@@ -100,6 +118,9 @@ class ArticleRedisQueue(RedisQueue):
                 await self.retry(job, error=error)
             else:
                 await self.finish(job, Status.FAILED, error=error)
+        gone = [k for k in seen if k not in still_unmarked]  # marked, swept or finished since
+        if gone:
+            await self.redis.hdel(unmarked_key, *gone)  # type: ignore[misc]
         return swept
 
 

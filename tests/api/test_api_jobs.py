@@ -196,3 +196,39 @@ async def test_a_writer_behind_others_catches_up_from_the_change_log_not_a_rebui
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_taken_job_not_yet_marked_is_swept_only_once_it_stays_so(queued: Settings) -> None:
+    """A job that waited in the queue past a heartbeat, seen by a sweep between a worker taking it and
+    marking it active, is left alone (it was tried twice: a worker starting on a backlog sweeps as it
+    takes its first job); one left so for a heartbeat after a sweep saw it (its worker died) is swept."""
+    from saq.job import Job, Status
+    from saq.utils import now
+
+    from api.jobs.queue import STORE_ARTICLE
+
+    saq = ArticleQueue.from_settings(queued).saq
+
+    async def sweep() -> list[str]:
+        await saq.redis.delete(saq.namespace("sweep"))  # the lock that spaces sweeps out
+        return await saq.sweep(lock=1)
+
+    try:
+        for key in ("a" * 64, "b" * 64):
+            await saq.enqueue(Job(function=STORE_ARTICLE, kwargs={}, key=key, retries=3, heartbeat=1, timeout=60))
+        await asyncio.sleep(1.2)  # both queued for longer than their heartbeat
+        marked = await saq.dequeue(timeout=1)
+        stalled = await saq.dequeue(timeout=1)
+        assert marked is not None and stalled is not None
+        assert await sweep() == []  # taken a moment ago: neither swept
+        marked.started = now()
+        await marked.update(status=Status.ACTIVE)  # its worker goes on (as SAQ's worker marks a job)
+        assert await sweep() == []
+        await asyncio.sleep(1.2)
+        await marked.update()  # a heartbeat
+        assert await sweep() == [stalled.id]
+        again = await saq.job(stalled.key)
+        assert again is not None and again.status == Status.QUEUED and again.attempts == 0
+        assert (await saq.job(marked.key)).status == Status.ACTIVE  # type: ignore[union-attr]
+    finally:
+        await saq.disconnect()
