@@ -7,7 +7,9 @@ Queues a folder of articles (the seeds and PolNeAR dev texts, --articles of them
 on Redis, runs --workers worker processes (forked from this one, which loaded the
 pipeline once) and SIGKILLs a random one every 0.3-2 s (one with a job running, when one
 has or gets one within 1 s), starting a new one in its
-place, until --kills kills. Whenever the queue is drained the store is checked
+place, until --kills kills. A worker whose job is on its last try (of JOB_TRIES) is not
+killed: a job killed on every try fails by design ("stops after N tries"), and near a
+queue's end, with one long article left running, every kill landed on it. Whenever the queue is drained the store is checked
 and a new cycle starts on an empty store. Checks: every job complete (none failed:
 a killed try is retried by another worker after the heartbeat lapses), every
 article stored exactly once with the quotes of a clean uninterrupted run, and the
@@ -32,11 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faultkit  # noqa: E402
 import queuekit  # noqa: E402
 
+JOB_TRIES = 5  # a job's tries (QUOTELENS_JOB_TRIES of the workers)
 
 @dataclass
 class QueueKillReport:
     kills: int = 0
     kills_mid_job: int = 0  # the killed worker had a job running
+    spared_last_tries: int = 0  # kills put off: every worker ran a job on its last try
     cycles: int = 0
     articles: int = 0  # stored, summed over cycles
     retried_jobs: int = 0  # jobs that needed more than one try
@@ -47,7 +51,8 @@ class QueueKillReport:
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"kills: {self.kills} ({self.kills_mid_job} mid-job), {self.cycles} queues drained, "
+        return (f"kills: {self.kills} ({self.kills_mid_job} mid-job, {self.spared_last_tries} put off: last tries), "
+                f"{self.cycles} queues drained, "
                 f"{self.articles} articles stored, {self.retried_jobs} jobs retried after a kill; "
                 f"lost: {self.lost}, duplicated: {self.duplicated}, half-written: {self.half_written}, "
                 f"failed jobs: {self.failed_jobs}; problems: {len(self.problems)}")
@@ -140,7 +145,7 @@ def run_campaign(*, kills: int, workers: int, articles: int, backend: str, heart
             cycle_dir = work / f"cycle{report.cycles}"
             cycle_dir.mkdir()
             run = queuekit.QueueRun(queuekit.settings_for(url, redis_url, name, job_heartbeat_seconds=heartbeat,
-                                                          job_tries=5), cycle_dir)
+                                                          job_tries=JOB_TRIES), cycle_dir)
             cleanup.append(run.drop)
             run.migrate()
             pool = queuekit.WorkerPool(extractor, run)
@@ -158,15 +163,20 @@ def run_campaign(*, kills: int, workers: int, articles: int, backend: str, heart
                         break  # drained before the kill was due: no kill of an idle pool
                     # a kill is meant to land mid-job: wait up to 1 s for a worker with a job, then
                     # kill one of those (a quiet box can drain the queue between two kills)
-                    busy = run.active_by_worker()
+                    busy = run.tries_by_worker()
                     until = time.monotonic() + 1.0
-                    while not any(n > 0 for n in busy.values()) and time.monotonic() < until \
-                            and run.unfinished(hashes) > 0:
+                    while not busy and time.monotonic() < until and run.unfinished(hashes) > 0:
                         time.sleep(0.05)
-                        busy = run.active_by_worker()
-                    working = [p for p in pool.children if busy.get(pool.children[p], 0) > 0]
-                    pid = rng.choice(working or list(pool.children))
-                    mid_job = busy.get(pool.children[pid], 0) > 0
+                        busy = run.tries_by_worker()
+                    working = [p for p in pool.children if busy.get(pool.children[p])]
+                    # Never a job's last try: every job keeps one try that runs to its end.
+                    killable = [p for p in working if max(busy[pool.children[p]]) < JOB_TRIES]
+                    idle = [p for p in pool.children if p not in working]
+                    if not (killable or idle):
+                        report.spared_last_tries += 1
+                        continue
+                    pid = rng.choice(killable or idle)
+                    mid_job = pid in killable
                     pool.kill(pid)
                     report.kills += 1
                     report.kills_mid_job += mid_job

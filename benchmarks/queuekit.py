@@ -137,15 +137,19 @@ class QueueRun:
 
     def active_by_worker(self) -> dict[str, int]:
         """Jobs running now, by worker id."""
+        return {worker: len(tries) for worker, tries in self.tries_by_worker().items()}
+
+    def tries_by_worker(self) -> dict[str, list[int]]:
+        """The jobs running now, by worker id: which try of its job each one is."""
         r = self.redis()
         try:
             ids = r.lrange(queue_keys(self.settings.queue_name)["active"], 0, -1)
-            found: dict[str, int] = {}
+            found: dict[str, list[int]] = {}
             for raw in r.mget(ids) if ids else []:
                 if raw:
                     job = json.loads(raw)
                     if job.get("status") == "active":
-                        found[str(job.get("worker_id"))] = found.get(str(job.get("worker_id")), 0) + 1
+                        found.setdefault(str(job.get("worker_id")), []).append(int(job.get("attempts") or 0))
             return found
         finally:
             r.close()

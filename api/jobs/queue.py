@@ -78,6 +78,8 @@ class ArticleRedisQueue(RedisQueue):
                 """
             )
         id_jobs = await self._sweep_script(keys=[self._sweep, self._active], args=[lock], client=self.redis)
+        if not id_jobs:  # another worker swept within `lock` seconds, or nothing is active
+            return []
         swept: list[str] = []
         # Jobs taken from the queue but not yet marked active, as sweeps saw them: job id ->
         # "try:when first seen" (ms). A taken job's `touched` is when it was queued, so it tells
@@ -88,7 +90,11 @@ class ArticleRedisQueue(RedisQueue):
         # (redis-py types its commands as sync-or-async: the ignores below, as for ping.)
         seen = {k: v.decode() for k, v in (await self.redis.hgetall(unmarked_key)).items()}  # type: ignore[misc]
         still_unmarked: set[bytes] = set()
+        handled: set[bytes] = set()
         for job_id, job_bytes in id_jobs:
+            if job_id in handled:  # listed twice (taken twice after a kill): one decision for both
+                continue
+            handled.add(job_id)
             job = self.deserialize(job_bytes)
             if job is None:  # its key expired: only the list entries are left
                 async with self.redis.pipeline(transaction=True) as pipe:
@@ -96,6 +102,9 @@ class ArticleRedisQueue(RedisQueue):
                     pipe.zrem(self._incomplete, job_id)
                     await pipe.execute()
                 swept.append(job_id.decode())
+                continue
+            if job.status in (Status.COMPLETE, Status.FAILED, Status.ABORTED):  # finished: a leftover entry
+                await self.redis.lrem(self._active, 0, job_id)  # type: ignore[misc]
                 continue
             if job.status in (Status.ACTIVE, Status.ABORTING):  # running: stuck once its heartbeat has lapsed
                 if not job.stuck:
@@ -118,7 +127,8 @@ class ArticleRedisQueue(RedisQueue):
                 await self.retry(job, error=error)
             else:
                 await self.finish(job, Status.FAILED, error=error)
-        gone = [k for k in seen if k not in still_unmarked]  # marked, swept or finished since
+        # Marked, swept or finished since (this sweep saw the whole active list: it held the lock).
+        gone = [k for k in seen if k not in still_unmarked]
         if gone:
             await self.redis.hdel(unmarked_key, *gone)  # type: ignore[misc]
         return swept

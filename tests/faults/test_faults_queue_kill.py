@@ -26,7 +26,7 @@ def test_killed_workers_lose_no_article_and_store_none_twice() -> None:
     )
     print(result.stdout[-3000:], result.stderr[-3000:])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    summary = re.search(r"sqlite: kills: (\d+) \((\d+) mid-job\).*lost: (\d+), duplicated: (\d+), "
+    summary = re.search(r"sqlite: kills: (\d+) \((\d+) mid-job[^)]*\).*lost: (\d+), duplicated: (\d+), "
                         r"half-written: (\d+), failed jobs: (\d+)", result.stdout)
     assert summary is not None, result.stdout
     kills, mid_job, lost, duplicated, half, failed = map(int, summary.groups())
