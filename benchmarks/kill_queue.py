@@ -3,17 +3,17 @@
     uv run python benchmarks/kill_queue.py --kills 20                    # SQLite, 2 workers
     uv run python benchmarks/kill_queue.py --kills 20 --backend postgresql
 
-Queues a folder of articles (the seeds and PolNeAR dev texts, --articles of them)
-on Redis, runs --workers worker processes (forked from this one, which loaded the
-pipeline once) and SIGKILLs a random one every 0.3-2 s (one with a job running, when one
-has or gets one within 1 s), starting a new one in its
-place, until --kills kills. A worker whose job is on its last try (of JOB_TRIES) is not
-killed: a job killed on every try fails by design ("stops after N tries"), and near a
-queue's end, with one long article left running, every kill landed on it. Whenever the queue is drained the store is checked
-and a new cycle starts on an empty store. Checks: every job complete (none failed:
-a killed try is retried by another worker after the heartbeat lapses), every
-article stored exactly once with the quotes of a clean uninterrupted run, and the
-store's integrity checks (benchmarks/faultkit.py). Exit status 1 when anything was wrong.
+Queues a folder of articles (the seeds and PolNeAR dev texts, --articles of them) on Redis,
+runs --workers worker processes (forked from this one, which loaded the pipeline once) and
+SIGKILLs a random one every 0.3-2 s (one with a job running, when one has or gets one within
+1 s), starting a new one in its place, until --kills kills. A worker whose job is on its
+last try (of JOB_TRIES) is not killed: a job killed on every try fails by design ("stops
+after N tries"), and near a queue's end, with one long article left running, every kill
+landed on it. Whenever the queue is drained the store is checked and a new cycle starts on
+an empty store. Checks: every job complete (none failed: a killed try is retried by another
+worker after the heartbeat lapses), every article stored exactly once with the quotes of a
+clean uninterrupted run, and the store's integrity checks (benchmarks/faultkit.py). Exit
+status 1 when anything was wrong.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import faultkit  # noqa: E402
 import queuekit  # noqa: E402
 
 JOB_TRIES = 5  # a job's tries (QUOTELENS_JOB_TRIES of the workers)
+
 
 @dataclass
 class QueueKillReport:

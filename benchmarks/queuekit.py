@@ -135,10 +135,6 @@ class QueueRun:
         return sum(1 for state in self.job_states(hashes).values()
                    if state.get("status") not in {"complete", "failed", "aborted"})
 
-    def active_by_worker(self) -> dict[str, int]:
-        """Jobs running now, by worker id."""
-        return {worker: len(tries) for worker, tries in self.tries_by_worker().items()}
-
     def tries_by_worker(self) -> dict[str, list[int]]:
         """The jobs running now, by worker id: which try of its job each one is."""
         r = self.redis()

@@ -34,7 +34,7 @@ from read_ratio import load_store, sequence  # noqa: E402
 
 from api.quotes import service  # noqa: E402
 from api.store.db import normalise_database_url  # noqa: E402
-from api.store.fastread import Prepared  # noqa: E402
+from api.store.fastread import MMAP_BYTES, PLAN_EACH_TIME, Prepared  # noqa: E402
 
 SEARCH_ROUTES = ("quote_search", "quote_search_filtered", "speaker_quotes_topic", "outlet_words")
 
@@ -69,7 +69,7 @@ class Runner:
             self.dialect = SQLiteDialect_pysqlite()
             self._con = sqlite3.connect(self.url.database or "", isolation_level=None)
             self._con.execute("PRAGMA query_only=ON")  # type: ignore[attr-defined]
-            self._con.execute("PRAGMA mmap_size=8589934592")  # type: ignore[attr-defined]  # as the readers do
+            self._con.execute(f"PRAGMA mmap_size={MMAP_BYTES}")  # type: ignore[attr-defined]  # as the readers do
         else:
             import asyncpg
             from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
@@ -77,7 +77,7 @@ class Runner:
             self.dialect = PGDialect_asyncpg()
             dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
             # As the server reads a search (`Prepared.plan_each_time`): planned for its own values.
-            self._con = await asyncpg.connect(dsn, server_settings={"plan_cache_mode": "force_custom_plan"})
+            self._con = await asyncpg.connect(dsn, server_settings=PLAN_EACH_TIME)
 
     async def rows(self, query: Prepared, params: dict[str, object]) -> list[tuple[object, ...]]:
         sql, args = query.arguments(self.dialect, params)

@@ -28,6 +28,7 @@ from read_ratio import load_store, sequence  # noqa: E402
 from api.speakers.directory import SpeakerDirectory  # noqa: E402
 from api.speakers.index import SpeakerIndex  # noqa: E402
 from api.store.db import Store  # noqa: E402
+from quotelens.settings import settings_from_env  # noqa: E402
 
 
 async def _index(url: str) -> tuple[SpeakerIndex, list[str]]:
@@ -49,11 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     index, queries = asyncio.run(_index(args.url))
     queries = queries[: args.queries]
     print(f"{len(index):,} speakers, {len(queries):,} queries")
+    cutoff = settings_from_env().speaker_search_cutoff  # as the server searches (QUOTELENS_SPEAKER_SEARCH_CUTOFF)
     pages = []
     for attempt in ("first", "fresh snapshot"):
         index.prepare_search()
         start = time.perf_counter()
-        pages = [index.search_page(q, 60.0, 0, 10) for q in queries]
+        pages = [index.search_page(q, cutoff, 0, 10) for q in queries]
         print(f"  {attempt}: {(time.perf_counter() - start) / len(queries) * 1e3:.3f} ms a query")
     if args.dump:
         args.dump.write_text(json.dumps([{"q": q, "total": total, "page": [[e.id, round(s, 3)] for e, s in page]}

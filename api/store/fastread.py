@@ -38,11 +38,13 @@ from typing import Any, Protocol
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.sql import Select
 
-__all__ = ["Prepared", "Reader", "Row", "SqliteReader", "PostgresReader", "as_date"]
+__all__ = ["PLAN_EACH_TIME", "Prepared", "Reader", "Row", "SqliteReader", "PostgresReader", "as_date"]
 
 Row = Any  # a named tuple of the statement's columns (`Prepared.row`)
 INLINE_BUSY_TIMEOUT_MS = 50  # an inline read waits at most this long on the event loop's thread
 MMAP_BYTES = 1 << 33  # SQLite readers map up to this much of the store file
+# PostgreSQL: the session settings under which every execution is planned for its values (`Prepared.plan_each_time`).
+PLAN_EACH_TIME = {"plan_cache_mode": "force_custom_plan"}
 
 
 def as_date(value: date | str | None) -> date | None:
@@ -196,7 +198,7 @@ class PostgresReader:
             pool = self._pools[plan_each_time] = await asyncpg.create_pool(
                 self._dsn, min_size=0, max_size=max(2, self.pool_size // 2) if plan_each_time else self.pool_size,
                 timeout=self.connect_timeout, command_timeout=self.statement_timeout, reset=_keep_session,
-                server_settings={"plan_cache_mode": "force_custom_plan"} if plan_each_time else None,
+                server_settings=PLAN_EACH_TIME if plan_each_time else None,
             )
         return pool
 
